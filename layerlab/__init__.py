@@ -1,0 +1,28 @@
+"""layerlab: container image layers, whiteouts and copy-on-write, simulated faithfully.
+
+>>> import layerlab as ll
+>>> base = ll.Layer.from_spec({"/etc/motd": "hi\\n"})
+>>> ll.merge([base, ll.Layer.from_spec({"/etc/motd": ll.WHITEOUT})]).exists("/etc/motd")
+False
+"""
+
+from .errors import (BuildError, ConflictError, DigestMismatchError, DockerfileError, FilesystemError,
+                     FormatError, LayerError, LayerlabError, LimitExceededError, NotFoundError, PathError,
+                     ShellError, SymlinkLoopError, UnsafeArchiveError)
+from .fs.content import BlobSlice, Content, Inline, Synthetic
+from .fs.entries import DIR, OPAQUE, WHITEOUT, Device, Dir, File, HardLink, Opaque, Symlink, Whiteout
+from .fs.layer import Layer
+from .fs.snapshot import Shadowed, Snapshot, Stat
+from .fs.tarcodec import EMPTY_LAYER_DIFF_ID, chain_id, member_names, sha256_digest
+from .fs.union import diff, merge
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "BlobSlice", "BuildError", "ConflictError", "Content", "DIR", "Device", "DigestMismatchError", "Dir",
+    "DockerfileError", "EMPTY_LAYER_DIFF_ID", "File", "FilesystemError", "FormatError", "HardLink",
+    "Inline", "Layer", "LayerError", "LayerlabError", "LimitExceededError", "NotFoundError", "OPAQUE",
+    "Opaque", "PathError", "Shadowed", "ShellError", "Snapshot", "Stat", "Symlink", "SymlinkLoopError",
+    "Synthetic", "UnsafeArchiveError", "WHITEOUT", "Whiteout", "chain_id", "diff", "member_names",
+    "merge", "sha256_digest",
+]

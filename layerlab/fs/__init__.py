@@ -1,0 +1,1 @@
+"""The filesystem model: paths, entries, layers, the tar codec, merging and diffing. Standard library only."""
