@@ -15,11 +15,25 @@ from .fs.layer import Layer
 from .fs.snapshot import Shadowed, Snapshot, Stat
 from .fs.tarcodec import EMPTY_LAYER_DIFF_ID, chain_id, member_names, sha256_digest
 from .fs.union import diff, merge
+from .image.dockerfile import parse_dockerfile
+from .image.model import SCRATCH, HistoryEntry, Image, ImageConfig
+from .runtime.container import Container
+from .runtime.mounts import Mount
+from .engine import Engine
+
+
+def load_image(path, **options) -> Image:
+    """Open a docker-save tarball, an OCI layout (directory or tar) or an exported filesystem tar as an Image."""
+    from .formats import load_image as _load
+
+    return _load(path, **options)
+
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "BlobSlice", "BuildError", "ConflictError", "Content", "DIR", "Device", "DigestMismatchError", "Dir",
+    "BlobSlice", "BuildError", "Container", "Engine", "HistoryEntry", "Image", "ImageConfig", "Mount", "SCRATCH",
+    "load_image", "parse_dockerfile", "ConflictError", "Content", "DIR", "Device", "DigestMismatchError", "Dir",
     "DockerfileError", "EMPTY_LAYER_DIFF_ID", "File", "FilesystemError", "FormatError", "HardLink",
     "Inline", "Layer", "LayerError", "LayerlabError", "LimitExceededError", "NotFoundError", "OPAQUE",
     "Opaque", "PathError", "Shadowed", "ShellError", "Snapshot", "Stat", "Symlink", "SymlinkLoopError",

@@ -180,12 +180,16 @@ def decompress(data: bytes, *, max_bytes: int = DEFAULT_MAX_EXPANSION, name: str
         for i in range(0, len(data), 1 << 16):
             out += d.decompress(view[i:i + (1 << 16)], max_bytes + 1 - len(out))
             if len(out) > max_bytes:
-                raise LimitExceededError(
-                    f"{name} expands past {max_bytes} bytes when decompressed: refusing it as a possible "
-                    "decompression bomb; raise max_bytes if you trust it")
-        out += d.flush()
+                break
+        else:
+            out += d.flush()
     except zlib.error as exc:
         raise LayerError(f"{name} is not valid gzip ({exc}): the blob is corrupt or truncated") from None
+    if len(out) > max_bytes:
+        raise LimitExceededError(f"{name} expands past {max_bytes} bytes when decompressed: refusing it as a "
+                                 "possible decompression bomb; raise max_bytes if you trust it")
+    if not d.eof:
+        raise LayerError(f"{name} is truncated: the gzip stream ends before its checksum; the blob is incomplete")
     return bytes(out)
 
 
@@ -201,8 +205,8 @@ def _entry_for(ti: tarfile.TarInfo, tf: tarfile.TarFile, data: bytes | None, pat
         return Dir(**meta)
     if ti.issym():
         return Symlink(ti.linkname, **meta)
-    if ti.islnk():
-        return HardLink(paths.from_member(ti.linkname), **meta)
+    if ti.islnk():  # an absolute link target is taken relative to the root, as Docker's extractor does
+        return HardLink(paths.from_member(ti.linkname.lstrip("/")), **meta)
     if ti.ischr() or ti.isblk() or ti.isfifo():
         devtype = "char" if ti.ischr() else "block" if ti.isblk() else "fifo"
         return Device(devtype, ti.devmajor, ti.devminor, **meta)
@@ -260,7 +264,9 @@ def read_layer(data, created_by: str = "", comment: str = "", *,
                     break
                 tf.members.clear()
                 _add_member(ti, tf, data, path_source, entries, whiteouts, opaque)
-    except (tarfile.TarError, EOFError) as exc:
+    except LayerError:
+        raise
+    except (tarfile.TarError, EOFError, ValueError, OverflowError) as exc:
         if data is not None and len(data) == 0:
             return Layer({}, created_by, comment, _source=b"")
         raise LayerError(f"{name} is not a readable tar ({exc}): the archive is truncated or corrupt") from None

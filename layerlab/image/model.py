@@ -258,18 +258,24 @@ class Image:
         if not isinstance(data, dict):
             raise FormatError("image config is not a JSON object")
         layers = tuple(layers)
-        expected = (data.get("rootfs") or {}).get("diff_ids") or []
+        try:
+            expected = list((data.get("rootfs") or {}).get("diff_ids") or [])
+            history = tuple(HistoryEntry.from_json(h) for h in data.get("history") or ())
+            config = ImageConfig.from_json(data.get("config"))
+        except (AttributeError, TypeError, ValueError) as exc:
+            raise FormatError(f"image config has a field of the wrong type ({exc}): rootfs, history and config "
+                              "must be JSON objects and lists as image-spec config.md describes") from None
         actual = [layer.diff_id for layer in layers]
-        if list(expected) != actual:
+        if expected != actual:
             raise FormatError(f"image config lists {len(expected)} diff_ids that do not match the "
                               f"{len(layers)} layers found: the config and the layer blobs disagree")
-        history = tuple(HistoryEntry.from_json(h) for h in data.get("history") or ())
         non_empty = [h for h in history if not h.empty_layer]
         if history and len(non_empty) == len(layers):
             layers = tuple(layer.with_history(h.created_by, h.comment) for layer, h in zip(layers, non_empty))
-        return cls(layers=layers, config=ImageConfig.from_json(data.get("config")), history=history,
-                   architecture=data.get("architecture", "amd64"), os=data.get("os", "linux"),
-                   created=data.get("created", EPOCH), author=data.get("author", ""), raw_config=bytes(raw))
+        return cls(layers=layers, config=config, history=history,
+                   architecture=str(data.get("architecture", "amd64")), os=str(data.get("os", "linux")),
+                   created=str(data.get("created", EPOCH)), author=str(data.get("author", "")),
+                   raw_config=bytes(raw))
 
 
 SCRATCH = Image()
