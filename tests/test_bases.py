@@ -355,3 +355,12 @@ def test_loading_is_fast():
     start = time.perf_counter()
     base_image("python:3.12-slim")
     assert time.perf_counter() - start < 0.001
+
+
+@pytest.mark.parametrize("name", sorted({canonical_reference(n) for n in BASE_NAMES if n != "scratch"}))
+def test_stored_diff_ids_equal_the_digest_of_the_real_tar(name):
+    from layerlab.fs.layer import Layer
+    for layer in base_image(name).layers:
+        assert layer._diff_id is not None, "run tools/bases/make_digests.py after changing the base data"
+        fresh = Layer(layer.entries)
+        assert (layer.diff_id, layer.tar_size) == (fresh.diff_id, fresh.tar_size)

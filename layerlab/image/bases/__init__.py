@@ -26,6 +26,7 @@ from ...errors import NotFoundError
 from ...fs.content import Inline, Synthetic
 from ...fs.entries import Dir, File, HardLink, Symlink, Whiteout
 from ...fs.layer import Layer
+from .digests import preset
 
 __all__ = ["BASE_NAMES", "BaseImage", "MIRROR_HOSTS", "base_image", "canonical_reference"]
 
@@ -487,7 +488,7 @@ def _build(canonical: str) -> BaseImage:
     if spec["data"]:
         creators = [h for h in spec["history"] if not h.get("empty_layer")][len(layers):]
         for entries, hist in zip(_layer_entries(spec["data"], canonical), creators):
-            layers.append(Layer(entries, created_by=hist["created_by"], comment=hist.get("comment", "")))
+            layers.append(preset(Layer(entries, created_by=hist["created_by"], comment=hist.get("comment", ""))))
     history = tuple(_freeze(h) for h in spec["history"])
     if sum(1 for h in history if not h.get("empty_layer")) != len(layers):  # pragma: no cover - data check
         raise ValueError(f"{canonical}: {len(layers)} layers but a history with a different number of layers")
