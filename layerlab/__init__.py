@@ -29,6 +29,24 @@ def load_image(path, **options) -> Image:
     return _load(path, **options)
 
 
+from .analysis import (container_notions, dive_efficiency, efficiency, inspect_image, largest_files,
+                       layer_notions, layer_rows, layer_sharing, three_notions, wasted_bytes, wasted_files)
+
+
+def load_ipython_extension(ipython) -> None:
+    """`%load_ext layerlab`: the %docker and %%dockerfile magics (see layerlab.magic)."""
+    from .magic import load_ipython_extension as _load
+
+    _load(ipython)
+
+
+def unload_ipython_extension(ipython) -> None:
+    """`%unload_ext layerlab`."""
+    from .magic import unload_ipython_extension as _unload
+
+    _unload(ipython)
+
+
 __version__ = "0.1.0"
 
 __all__ = [
@@ -39,4 +57,7 @@ __all__ = [
     "Opaque", "PathError", "Shadowed", "ShellError", "Snapshot", "Stat", "Symlink", "SymlinkLoopError",
     "Synthetic", "UnsafeArchiveError", "WHITEOUT", "Whiteout", "chain_id", "diff", "member_names",
     "merge", "sha256_digest",
+    "container_notions", "dive_efficiency", "efficiency", "inspect_image", "largest_files", "layer_notions",
+    "layer_rows", "layer_sharing", "three_notions", "wasted_bytes", "wasted_files",
+    "load_ipython_extension", "unload_ipython_extension",
 ]

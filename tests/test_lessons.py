@@ -15,11 +15,7 @@ def test_the_start_state_is_not_solved(level_id):
     assert not lessons.level(level_id).play().solved
 
 
-PENDING = {"keep-it": "the simulated mv does not yet fall back to copy-and-delete across mounts (EXDEV)"}
-
-
-@pytest.mark.parametrize("level_id", [pytest.param(i, marks=pytest.mark.xfail(strict=True, reason=PENDING[i]))
-                                      if i in PENDING else i for i in LEVELS])
+@pytest.mark.parametrize("level_id", LEVELS)
 def test_the_reference_solution_solves_the_level_at_par(level_id):
     lv = lessons.level(level_id)
     game = lv.play()

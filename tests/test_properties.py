@@ -76,6 +76,15 @@ def test_merge_of_base_plus_diff_is_target(base, target_layers, opaque):
 RICH = Layer.from_spec({"/a/a": "1", "/a/b": "22", "/a/c/a": "x", "/b/a": "y", "/b/b": HardLink("/b/a"),
                         "/c": Symlink("a"), "/b/c/": Dir(mode=0o700)})
 
+def flat(snap):
+    """What Docker's naive differ preserves: hard links become the file they name, directory mtimes vanish."""
+    def one(p, e):
+        if isinstance(e, HardLink):
+            return snap.file(p)
+        return Dir(mode=e.mode, uid=e.uid, gid=e.gid) if isinstance(e, Dir) else e
+    return {p: one(p, e) for p, e in snap.walk()}
+
+
 OPS = ["write", "append", "mkdir", "unlink", "rmdir", "rmtree", "symlink", "link", "chmod", "chown", "rename",
        "truncate", "utime"]
 
@@ -115,5 +124,6 @@ def test_worktree_layers_reproduce_its_view(base, ops):
             pass
     view = tree.snapshot()
     assert merge([*base, tree.upper_layer()]) == view, "overlay2: the upperdir as a layer"
-    assert merge([*base, tree.naive_layer()]) == view, "vfs: the naive diff as a layer"
+    # Docker's naive differ keeps hard links only among the names it writes, so compare contents
+    assert flat(merge([*base, tree.naive_layer()])) == flat(view), "vfs: the naive diff as a layer"
     assert merge([*base, Layer.from_tar(tree.upper_layer().to_tar())]) == view

@@ -96,8 +96,6 @@ def test_rules_15_16_17_diff_kinds(eng, command, expected):
     assert eng.diff(c) == expected
 
 
-@pytest.mark.xfail(strict=True, reason="the simulated chmod skips chmod(2) when the mode is unchanged; "
-                   "real chmod always calls it, and overlayfs copies the file up")
 def test_rule_17_a_copied_up_unchanged_file_is_committed_yet_not_in_diff(eng):
     c = eng.run("web", "true")
     eng.exec(c, "chmod 644 /big")

@@ -130,3 +130,19 @@ def test_writes_through_a_symlink_land_on_its_target():
     t = tree({"/usr/lib/": Dir(), "/lib": __import__("layerlab").Symlink("usr/lib")})
     t.write("/lib/x", b"1")
     assert "/usr/lib/x" in kinds(t)
+
+
+@pytest.mark.parametrize("op", [
+    lambda t: t.write("/tmp/g", b"b"),
+    lambda t: t.write("/tmp/g", b"b", append=True),
+    lambda t: t.truncate("/tmp/g", 1),
+    lambda t: t.chmod("/tmp/g", 0o600),
+], ids=["write", "append", "truncate", "chmod"])
+def test_writes_through_any_name_of_a_hard_link_reach_every_name(op):
+    t = tree({"/tmp/": Dir()})
+    t.write("/tmp/f", b"a")
+    t.link("/tmp/f", "/tmp/g")
+    op(t)
+    f, g = t.stat("/tmp/f"), t.stat("/tmp/g")
+    assert t.read("/tmp/f") == t.read("/tmp/g") and (f.mode, f.size, f.mtime, f.nlink) == (g.mode, g.size, g.mtime, 2)
+    assert merge([*t.lower.layers, t.upper_layer()]) == t.snapshot()

@@ -292,6 +292,68 @@ def diff(lower: Snapshot, upper: Snapshot, *, opaque: bool | Collection[str] = F
     return Layer(out, created_by=created_by)
 
 
+def naive_diff(lower: Snapshot, upper: Snapshot, *, created_by: str = "") -> Layer:
+    """The changeset Docker's naive differ writes (the vfs driver): go-archive ChangesDirs + ExportChanges.
+
+    A path is written when it is new or its stat changed (type, mode, uid, gid,
+    rdev, and for non-directories size or mtime - never content alone), every
+    topmost deleted path becomes a whiteout, and changed paths bring their
+    parent directories. Hard links survive only among the names written: an
+    untouched lower name of the inode stays out, so the new name becomes a
+    plain file in the layer.
+
+    >>> a = merge([Layer.from_spec({"/t": "data"})])
+    >>> b = merge([Layer.from_spec({"/t": "data", "/h": HardLink("/t")})])
+    >>> [(p, e.kind) for p, e in naive_diff(a, b).entries.items()]
+    [('/h', 'file')]
+    """
+    lo, up = lower._entries, upper._entries
+    out: dict[str, Entry] = {}
+    for path in upper.paths():
+        before = lo.get(path)
+        if before is None or stat_differs(before, up[path], lower, upper):
+            out[path] = up[path]
+    for path in lower.paths():
+        parent = paths.parent(path)
+        if path not in up and isinstance(up.get(parent), Dir) and isinstance(lo.get(parent), Dir):
+            out[path] = Whiteout()
+    for path in list(out):
+        for anc in paths.ancestors(path):
+            if anc == "/" or anc in out:
+                break
+            out[anc] = up[anc]
+    if up["/"] != lo["/"]:
+        out["/"] = up["/"]
+    for primary, names in upper._linked_by.items():
+        written = [n for n in sorted([primary, *names], key=paths.sort_key) if n in out]
+        if written and primary not in out:
+            out[written[0]] = up[primary]
+            for other in written[1:]:
+                out[other] = HardLink(written[0], mode=up[primary].mode, uid=up[primary].uid, gid=up[primary].gid,
+                                      mtime=up[primary].mtime, xattrs=up[primary].xattrs)
+    return Layer(out, created_by=created_by)
+
+
+def stat_differs(before: Entry, after: Entry, lower: Snapshot, upper: Snapshot) -> bool:
+    """Docker's statDifferent: type, mode, uid, gid, rdev; for non-directories also size and mtime."""
+    if isinstance(before, HardLink):
+        before = lower._entries.get(before.target, before)
+    if isinstance(after, HardLink):
+        after = upper._entries.get(after.target, after)
+    if type(before) is not type(after) and not (isinstance(before, Dir) and isinstance(after, Dir)):
+        return True
+    if (before.mode, before.uid, before.gid) != (after.mode, after.uid, after.gid):
+        return True
+    if isinstance(after, Dir):
+        return False
+    if isinstance(after, Device) and (before.devtype, before.major, before.minor) != (
+            after.devtype, after.major, after.minor):
+        return True
+    if isinstance(after, Symlink) and before.target != after.target:
+        return True
+    return (before.size, before.mtime) != (after.size, after.mtime)
+
+
 def _same(before: Entry, after: Entry, lower: Snapshot, upper: Snapshot, path: str) -> bool:
     if type(before) is not type(after):
         return False

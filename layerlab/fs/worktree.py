@@ -28,7 +28,7 @@ from .content import Content, Inline, Synthetic, as_content
 from .entries import Dir, Entry, File, HardLink, Opaque, Symlink, Whiteout, as_dir
 from .layer import WHITEOUT_PREFIX, Layer
 from .snapshot import Snapshot, Stat
-from .union import _join_inode, _link_in, _remove, diff
+from .union import _join_inode, _link_in, _remove, naive_diff
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,8 +131,8 @@ class WorkTree:
         return Layer(self._upper.items(), created_by=created_by)
 
     def naive_layer(self, created_by: str = "") -> Layer:
-        """The changeset a naive differ (vfs) computes: changed paths only, one whiteout per deletion."""
-        return diff(self.lower, self._view, created_by=created_by)
+        """The changeset Docker's naive differ (vfs) computes: stat-changed paths, one whiteout per deletion."""
+        return naive_diff(self.lower, self._view, created_by=created_by)
 
     @property
     def copied_bytes(self) -> int:
@@ -205,6 +205,24 @@ class WorkTree:
         self._set(real, entry)
         return entry
 
+    def _inode(self, real: str, reason: str) -> tuple[str, File]:
+        """Copy a path up if needed and return (its inode's first name, the file): writes through any
+        name of a hard-linked upper file reach every name."""
+        self._copy_up(real, reason)
+        entry = self._view._entries[real]
+        if isinstance(entry, HardLink):
+            return entry.target, self._view._entries[entry.target]
+        return real, entry
+
+    def _set_inode(self, primary: str, file: File) -> None:
+        """Replace an inode's file and keep the metadata of its other names in step."""
+        self._set(primary, file)
+        for name in self._view._linked_by.get(primary, ()):
+            link = HardLink(primary, mode=file.mode, uid=file.uid, gid=file.gid, mtime=file.mtime,
+                            xattrs=file.xattrs)
+            self._view._entries[name] = link
+            self._upper[name] = link
+
     def _break_link(self, real: str) -> File:
         """Detach one name of a hard-linked lower inode in the view; return its file."""
         view = self._view
@@ -267,7 +285,7 @@ class WorkTree:
             return
         if not isinstance(entry, (File, HardLink)):
             raise _err("EINVAL", path, f"cannot write to a {entry.kind}")
-        file = self._copy_up(real, "append" if append else "write")
+        primary, file = self._inode(real, "append" if append else "write")
         if append:
             if data.size == 0:
                 new = file.content
@@ -277,16 +295,16 @@ class WorkTree:
                 new = Inline(file.content.read() + data.read())
         else:
             new = data
-        self._set(real, replace(file, content=new, mtime=self._now()))
+        self._set_inode(primary, replace(file, content=new, mtime=self._now()))
 
     def truncate(self, path: str, size: int) -> None:
         """Set a file's size (creating it when missing), as truncate(1) does, without allocating."""
         real = self.resolve(path)
         if not self.lexists(real):
             self.write(real, b"")
-        file = self._copy_up(real, "truncate") if real not in self._upper else self._view._entries[real]
-        if isinstance(file, Dir):
+        if isinstance(self._view._entries.get(real), Dir):
             raise _err("EISDIR", path, EISDIR)
+        primary, file = self._inode(real, "truncate")
         old = file.content
         if size <= old.size:
             new = Inline(old.read(size)) if size <= 1 << 20 else Synthetic(size, f"truncate:{real}:{old.sha256}")
@@ -294,7 +312,7 @@ class WorkTree:
             new = Synthetic(size, "\0zeros") if size > 1 << 20 else Inline(b"\0" * size)
         else:
             new = Inline(old.read() + b"\0" * (size - old.size)) if size <= 1 << 20 else Synthetic(size, f"grow:{real}")
-        self._set(real, replace(file, content=new, mtime=self._now()))
+        self._set_inode(primary, replace(file, content=new, mtime=self._now()))
 
     def mkdir(self, path: str, mode: int = 0o777, *, parents: bool = False, uid: int = 0, gid: int = 0,
               exist_ok: bool = False) -> None:
@@ -409,24 +427,12 @@ class WorkTree:
         entry = self._view._entries.get(real)
         if entry is None:
             raise _err("ENOENT", path, ENOENT)
-        entry = self._copy_up(real, reason)
-        current = self._upper[real]
-        if isinstance(current, HardLink):
-            primary = current.target
-            file = replace(self._view._entries[primary], **changes)
-            self._set(primary, file)
-            for name in self._view._linked_by.get(primary, ()):
-                link = replace(self._view._entries[name], **changes)
-                self._view._entries[name] = link
-                self._upper[name] = link
+        if isinstance(entry, (File, HardLink)):
+            primary, file = self._inode(real, reason)
+            self._set_inode(primary, replace(file, **changes))
             return
-        new = replace(current, **changes)
-        self._set(real, new)
-        if isinstance(new, File) and real in self._view._linked_by:
-            for name in self._view._linked_by[real]:
-                link = replace(self._view._entries[name], **changes)
-                self._view._entries[name] = link
-                self._upper[name] = link
+        self._copy_up(real, reason)
+        self._set(real, replace(self._upper[real], **changes))
 
     def rename(self, src: str, dst: str) -> None:
         """Move a path; a lower file or directory is copied up whole and its old name whited out."""

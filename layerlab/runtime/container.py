@@ -14,7 +14,6 @@ from ..fs import paths
 from ..fs.entries import Dir, File, HardLink, Symlink, Whiteout
 from ..fs.layer import Layer
 from ..fs.snapshot import Snapshot
-from ..fs.union import diff
 from ..fs.worktree import CopyUp, WorkTree
 from ..image.model import Image, ImageConfig
 from .changes import Change, changes
@@ -141,7 +140,7 @@ class Container:
     def rw_layer(self, driver: str = "overlay2") -> Layer:
         """The read-write layer as a changeset: the upperdir (overlay2, aufs) or a naive diff (vfs)."""
         if driver == "vfs":
-            return diff(self.lower, self.rootfs.snapshot())
+            return self.rootfs.naive_layer()
         return self.rootfs.upper_layer()
 
     def view(self) -> Snapshot:

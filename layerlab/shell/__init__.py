@@ -3,6 +3,7 @@
 Commands exist only when the tree has them (looked up in PATH, following busybox
 and merged-/usr symlinks); their behaviour is chosen by the name typed. Every
 effect lands in the filesystem object given (a WorkTree or a container's mounts).
+README.md beside this file tells what is simulated and how to add a program.
 
 >>> from layerlab.fs.layer import Layer
 >>> from layerlab.fs.union import merge
@@ -22,7 +23,7 @@ from __future__ import annotations
 from .base import COMMANDS
 from .builtins import BUILTINS
 from .interp import Result, Shell
-from . import commands as _commands  # noqa: F401  (registers the programs)
+from . import commands  # noqa: F401  (importing it registers the programs)
 
 SUPPORTED: tuple[str, ...] = tuple(sorted(set(COMMANDS) | set(BUILTINS)))
 

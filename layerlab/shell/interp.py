@@ -216,7 +216,7 @@ class Shell:
         except (LayerlabError, OSError):
             return "dash"
         base = real.rsplit("/", 1)[-1]
-        if base == "busybox" or base == "ash":
+        if base == "ash" or is_busybox(self.fs, real):
             return "ash"
         if base == "bash":
             return "bash"
@@ -394,10 +394,14 @@ class Shell:
             env.update(extra)
         return env
 
-    def abspath(self, path: str) -> str:
-        if not path.startswith("/"):
-            path = self.cwd.rstrip("/") + "/" + path
-        return paths.normalize(path)
+    def abspath(self, path: str, *, logical: bool = False) -> str:
+        """path from the working directory: '..' physically, or lexically for cd (logical=True)."""
+        if logical:
+            if not path.startswith("/"):
+                path = self.cwd.rstrip("/") + "/" + path
+            return paths.normalize(path)
+        from .base import physical_path
+        return physical_path(self.fs, self.cwd, path)
 
     def setvar(self, name: str, value: str) -> None:
         if name in self.readonly:
@@ -924,7 +928,14 @@ class Shell:
         self.lineno = node.line
         self.cmdsub_status = None
         argv = self.expand_words(node.words) if node.words else []
-        assigns = [(name, self.expand_string(word)) for name, word in node.assigns]
+        if not argv and node.assigns and not self.options["x"]:
+            for name, word in node.assigns:  # one after another: a=1 b=$a sees the new a
+                self.setvar(name, self.expand_string(word))
+                if self.options.get("a"):
+                    self.exported.add(name)
+            assigns = []
+        else:
+            assigns = [(name, self.expand_string(word)) for name, word in node.assigns]
         if self.options["x"]:
             shown = [f"{n}={_q(v)}" for n, v in assigns] + [_q(a) for a in argv]
             if shown:
@@ -991,6 +1002,9 @@ class Shell:
             if exc.message:
                 ctx.err(exc.message + "\n")
             return exc.code
+        except (FilesystemError, SymlinkLoopError) as exc:
+            self.diag(f"{name}: {getattr(exc, 'path', '') or ''}: {strerror(exc)}")
+            return 2
         finally:
             if name != "exec" or len(argv) > 1:
                 self.fds = saved
@@ -1089,7 +1103,7 @@ class Shell:
                 return self._run_program(key, argv, env, fds, path)
             if head.startswith(b"#!"):
                 return self._exec_script(path, argv, env, fds, head)
-            if not head or synthetic or _binary(head) or base == "busybox":
+            if not head or synthetic or _binary(head):
                 return self._not_simulated(base, fds)
             return self._exec_script(path, argv, env, fds, b"")
         finally:
@@ -1104,12 +1118,7 @@ class Shell:
         return 127
 
     def _run_program(self, key: str, argv: list[str], env: dict, fds: dict, path: str) -> int:
-        flavor = "gnu"
-        try:
-            if self.fs.resolve(path).rsplit("/", 1)[-1] == "busybox":
-                flavor = "busybox"
-        except LayerlabError:
-            pass
+        flavor = "busybox" if is_busybox(self.fs, path) else "gnu"
         ctx = Ctx(self, argv, env, fds, path=path, flavor=flavor)
         try:
             status = COMMANDS[key](ctx)
@@ -1121,14 +1130,20 @@ class Shell:
         except (FilesystemError, SymlinkLoopError) as exc:
             ctx.err(f"{ctx.name}: {getattr(exc, 'path', '') or ''}: {strerror(exc)}\n")
             status = 1
+        except LayerlabError as exc:  # bad input the simulation refuses (no catalog for a distro ...)
+            ctx.err(f"{ctx.name}: {exc}\n")
+            status = 1
+        except (ValueError, OverflowError) as exc:  # an argument no parser above anticipated
+            ctx.err(f"{ctx.name}: invalid argument ({exc})\n")
+            status = 1
         return status
 
     def _exec_script(self, path: str, argv: list[str], env: dict, fds: dict, head: bytes) -> int:
         typed = argv[0]
         interp_args: list[str] = []
         if head.startswith(b"#!"):
-            line = decode(head[2:].split(b"\n", 1)[0]).strip()
-            parts = line.split()
+            line = decode(head[2:].split(b"\n", 1)[0]).strip(" \t")
+            parts = [p for p in re.split(r"[ \t]+", line) if p]  # a CRLF script's '/bin/sh\r' is not found
             if not parts:
                 return self._shell_script(path, argv, env, fds)
             interp = parts[0]
@@ -1255,7 +1270,10 @@ class Shell:
                     return None
             if op in ("<", "<>"):
                 fd = 0 if r.fd is None else r.fd
-                path = self.abspath(target) if target else ""
+                if not target:
+                    self._redir_error("cannot open : No such file", new)
+                    return None
+                path = self.abspath(target)
                 if path in ("/dev/null",):
                     new[fd] = Source("")
                     continue
@@ -1324,8 +1342,10 @@ class Shell:
             ctx.check_write(real)
             if not fs.exists(real):
                 fs.write(real, b"", mode=0o666 & ~self.umask, uid=self.uid, gid=self.gid)
+                widen_mode(fs, real, 0o666 & ~self.umask, self.umask)
             elif not append:
-                fs.write(real, b"")
+                from .base import inode_path
+                fs.write(inode_path(fs, real), b"")
         except FS_ERRORS as exc:
             code = getattr(exc, "code", "")
             why = "Permission denied" if code == "EACCES" else (
@@ -1333,6 +1353,32 @@ class Shell:
             self._redir_error(f"cannot create {target}: {why}", fds)
             return None
         return FileSink(fs, real, self.uid, self.gid)
+
+
+def is_busybox(fs, path: str) -> bool:
+    """Is this program busybox: a symlink to it, or (as in the busybox image) a hard link of it?"""
+    try:
+        real = fs.resolve(path)
+        if real.rsplit("/", 1)[-1] == "busybox":
+            return True
+        for candidate in ("/bin/busybox", "/usr/bin/busybox"):
+            if fs.lexists(candidate):
+                mine, theirs = fs.stat(real), fs.stat(candidate)
+                return mine.nlink > 1 and mine.nlink == theirs.nlink and mine.size == theirs.size and \
+                    fs.content(real) == fs.content(candidate)
+    except (LayerlabError, OSError):
+        pass
+    return False
+
+
+def widen_mode(fs, path: str, wanted: int, umask: int) -> None:
+    """The tree applies umask 022 itself; a shell umask that clears fewer bits needs a chmod after."""
+    if umask & 0o022 != 0o022:
+        try:
+            if fs.stat(path).mode & 0o7777 != wanted:
+                fs.chmod(path, wanted)
+        except (FilesystemError, SymlinkLoopError):
+            pass
 
 
 def _binary(head: bytes) -> bool:

@@ -824,7 +824,7 @@ class Parser:
         self.next()  # for
         tok = self.next()
         if tok.kind != "WORD" or not is_name(tok.word.literal() or ""):
-            raise ParseError(f"Syntax error: Bad for loop variable", self.line(tok.pos))
+            raise ParseError("Syntax error: Bad for loop variable", self.line(tok.pos))
         var = tok.word.literal()
         words = None
         self._skip_newlines_only_if_next_in()
@@ -912,7 +912,6 @@ class Parser:
             raise self.error(target)
         redir = Redir(fd, op, target.word)
         if op in ("<<", "<<-"):
-            raw = target.word.raw
             quoted = any(not isinstance(p, Lit) for p in target.word.parts)
             delim = "".join(_plain_text(p) for p in target.word.parts)
             redir.target = Word([Quoted(delim)], delim)
@@ -920,7 +919,6 @@ class Parser:
             redir.strip = op == "<<-"
             redir.body = [Quoted("")]
             self._pending.append(redir)
-            del raw
         return redir
 
     def parse_simple(self) -> Simple:

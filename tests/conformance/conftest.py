@@ -84,8 +84,12 @@ def tools_root() -> Path:
     characters ("the specified runroot is longer than 50 characters"), and
     pytest's own temporary paths grow past that.
     """
+    import secrets
     import tempfile
-    root = Path(tempfile.mkdtemp(prefix="ll-"))
+    # podman also turns `oci:<path>` into an image name, so the path must be a valid reference:
+    # lower-case letters and digits only (mkdtemp's random part may end with '_', which is not)
+    root = Path(tempfile.gettempdir()) / f"ll{secrets.token_hex(4)}"
+    root.mkdir(mode=0o700)
     yield root
     shutil.rmtree(root, ignore_errors=True)
 

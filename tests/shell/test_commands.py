@@ -1,7 +1,8 @@
 """Each simulated program: options learners and Dockerfiles use, GNU wording for errors, exit codes."""
 
 import pytest
-from conftest import run_row, rx
+
+from .helpers import run_row, rx
 
 SETUP = ("printf 'banana\\napple\\ncherry\\napple\\n' > /tmp/fruit; "
          "printf 'a:1:x\\nb:2:y\\nc:3:z\\n' > /tmp/cols; mkdir -p /srv/app/sub; "
@@ -309,7 +310,7 @@ ROWS = [
     ("date -d 'not a date'", 1, "", "date: invalid date 'not a date'\n"),
     ("hostname", 0, "buildkitsandbox\n", ""),
     ("uname; uname -m; uname -r; uname -s -m", 0, "Linux\nx86_64\n6.8.0-45-generic\nLinux x86_64\n", ""),
-    ("uname -a", 0, "Linux localhost 6.8.0-45-generic #45-Ubuntu SMP PREEMPT_DYNAMIC Fri Aug 30 12:02:04 UTC 2024 "
+    ("uname -a", 0, "Linux buildkitsandbox 6.8.0-45-generic #45-Ubuntu SMP PREEMPT_DYNAMIC Fri Aug 30 12:02:04 UTC 2024 "
                     "x86_64 GNU/Linux\n", ""),
     ("nproc", 0, "4\n", ""),
     ("md5sum /tmp/cols", 0, "7be87de991169c4f84ce92744e584dd9  /tmp/cols\n", ""),
@@ -322,7 +323,7 @@ ROWS = [
     ("f=$(mktemp) && stat -c %a $f", 0, "600\n", ""),
     ("install -d -m 750 /opt/x && stat -c %a /opt/x", 0, "750\n", ""),
     ("install -m 755 /tmp/cols /usr/local/bin/cols && stat -c '%a %s' /usr/local/bin/cols", 0, "755 18\n", ""),
-    ("yes", 1, "", rx("not simulated")),
+    ("yes", 127, "", rx("^layerlab: 'yes' is not simulated")),
     ("df -h / | head -n 1", 0, "Filesystem      Size  Used Avail Use% Mounted on\n", ""),
     # ls
     ("ls /srv/app", 0, "README\nmain.py\nsub\n", ""),

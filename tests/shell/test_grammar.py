@@ -1,9 +1,11 @@
 """The sh grammar: quoting, expansion, pipes, redirections, here-docs, control flow, errors (dash's wording)."""
 
 import pytest
-from conftest import run_row, rx
 
+from layerlab.fs.entries import Dir
 from layerlab.shell import Shell
+
+from .helpers import run_row, rx
 
 ROWS = [
     # (command line, exit code, stdout, stderr)  -- None: not checked
@@ -295,6 +297,7 @@ def test_shell_scripts(deb):
     deb.write("/tmp/plain", "echo no shebang\n", mode=0o755)
     deb.write("/tmp/bad.sh", "echo a\nif true; then\n", mode=0o755)
     deb.write("/tmp/py.sh", "#!/usr/bin/python3\nprint(1)\n", mode=0o755)
+    deb.write("/tmp/crlf.sh", "#!/bin/sh\r\necho hi\r\n", mode=0o755)
     rows = [
         ("greet world", 5, "hello world from greet\n", ""),
         ("/usr/local/bin/greet x; echo $?", 0, "hello x from /usr/local/bin/greet\n5\n", ""),
@@ -311,6 +314,7 @@ def test_shell_scripts(deb):
         ("cd /tmp && ./plain", 0, "no shebang\n", ""),
         ("/tmp/bad.sh", 2, "a\n", '/tmp/bad.sh: 3: Syntax error: end of file unexpected (expecting "fi")\n'),
         ("/tmp/py.sh", 127, "", "sh: 1: /tmp/py.sh: not found\n"),
+        ("/tmp/crlf.sh", 127, "", "sh: 1: /tmp/crlf.sh: not found\n"),
         ("X=exported; export X; printf '#!/bin/sh\\necho [$X] [$Y]\\n' > /tmp/s; chmod +x /tmp/s; Y=local; /tmp/s",
          0, "[exported] []\n", ""),
     ]
@@ -322,3 +326,37 @@ def test_busybox_shebang_interpreter_missing(alpine):
     alpine.write("/tmp/b.sh", "#!/bin/bash\necho hi\n", mode=0o755)
     r = Shell(alpine).run("/tmp/b.sh")
     assert (r.exit_code, r.stderr) == (127, "sh: /tmp/b.sh: not found\n")
+
+
+BUSYBOX_ROWS = [
+    ("ls /nope", 1, "", "ls: /nope: No such file or directory\n"),
+    ("cat /nope", 1, "", "cat: can't open '/nope': No such file or directory\n"),
+    ("rm /nope", 1, "", "rm: can't remove '/nope': No such file or directory\n"),
+    ("mkdir /tmp/x /tmp/x", 1, "", "mkdir: can't create directory '/tmp/x': File exists\n"),
+    ("uname -o", 0, "Linux\n", ""),
+    ("busybox ls /nope", 1, "", "ls: /nope: No such file or directory\n"),
+    ("busybox echo hi; busybox nosuch", 127, "hi\n", "nosuch: applet not found\n"),
+]
+
+
+@pytest.mark.parametrize("cmd,code,out,err", BUSYBOX_ROWS, ids=[r[0] for r in BUSYBOX_ROWS])
+def test_busybox_wording(alpine, cmd, code, out, err):
+    run_row(alpine, cmd, code, out, err)
+
+
+def test_dot_dot_is_logical_for_cd_and_physical_for_programs(deb):
+    assert Shell(deb).run("cd /bin && ls .. | head -n 2; cd ..; pwd").stdout == "bin\nlocal\n/\n"
+
+
+def test_busybox_image_with_hard_linked_applets():
+    from layerlab.fs.entries import File, HardLink
+    from layerlab.fs.layer import Layer
+    from layerlab.fs.union import merge
+    from layerlab.fs.worktree import WorkTree
+    spec = {"/bin/busybox": File("\x7fELF busybox", mode=0o755), "/tmp/": Dir(mode=0o1777),
+            **{f"/bin/{n}": HardLink("/bin/busybox") for n in ("sh", "ls", "echo", "cat")}}
+    sh = Shell(WorkTree(merge([Layer.from_spec(spec)])))
+    r = sh.run("echo -e 'a\\tb'; ls /nope; cat /nope; mkdir /x")
+    assert (r.exit_code, r.stdout) == (127, "a\tb\n")
+    assert r.stderr == ("ls: /nope: No such file or directory\ncat: can't open '/nope': No such file or directory\n"
+                        "sh: mkdir: not found\n")

@@ -1,12 +1,13 @@
 """What commands leave in the tree, checked through the WorkTree: owners, modes, copy-ups, whiteouts, opaques."""
 
 import pytest
-from trees import CLOCK, tree
 
 from layerlab.errors import ShellError
 from layerlab.fs.content import Synthetic
 from layerlab.fs.entries import Dir, File, Opaque, Whiteout
 from layerlab.shell import Shell
+
+from .trees import CLOCK, tree
 
 
 def big_tree():
@@ -202,3 +203,41 @@ def test_unknown_user_is_refused_like_docker():
 def test_root_without_passwd_file_is_uid_0():
     fs = tree({"/bin/sh": File("", mode=0o755), "/tmp/": Dir()})
     assert Shell(fs).run("echo $HOME").stdout == "/root\n"
+
+
+def test_a_wide_umask_gives_wide_modes():
+    fs = tree()
+    Shell(fs).run("umask 000; touch /tmp/open; mkdir /tmp/odir; echo x > /tmp/redir")
+    assert [fs.stat(p).mode for p in ("/tmp/open", "/tmp/odir", "/tmp/redir")] == [0o666, 0o777, 0o666]
+
+
+# -- hard links: every name reaches the same inode ------------------------------
+
+def test_worktree_writes_through_a_second_hard_link_name():
+    fs = tree()
+    fs.write("/tmp/f", b"a")
+    fs.link("/tmp/f", "/tmp/g")   # /tmp/g sorts after /tmp/f: it is the HardLink entry
+    fs.write("/tmp/g", b"b")
+    assert fs.read("/tmp/f") == b"b"
+
+
+def test_the_shell_writes_hard_links_through_the_first_name():
+    fs = big_tree()
+    r = Shell(fs).run("echo a > /tmp/f; ln /tmp/f /tmp/g; echo b > /tmp/g; echo c >> /tmp/g; cat /tmp/f; "
+                      "sed -i s/b/B/ /tmp/g; truncate -s 2 /tmp/g; cat /tmp/f; ln /lower/file /lower/h; "
+                      "echo more >> /lower/h; cat /lower/file")
+    assert (r.exit_code, r.stdout, r.stderr) == (0, "b\nc\nB\nxmore\n", "")
+
+
+def test_big_files_are_read_only_as_far_as_needed():
+    fs = big_tree()
+    r = Shell(fs).run("head -c 4 /big | wc -c; head -n 1 /big | wc -l; wc -c /big; cat /big > /dev/null")
+    assert r.stdout == "4\n1\n104857600 /big\n"
+    assert r.exit_code == 1 and "reading more than 64 MiB of one file into memory is not simulated" in r.stderr
+
+
+def test_chmod_calls_chmod2_even_when_the_mode_is_unchanged_so_the_file_is_copied_up():
+    fs = big_tree()
+    mode = fs.stat("/lower/file").mode
+    Shell(fs).run(f"chmod {mode:o} /lower/file")
+    assert fs.in_upper("/lower/file") and fs.copied_bytes == fs.stat("/lower/file").size

@@ -1,9 +1,10 @@
 """useradd/groupadd/usermod/userdel, Debian's adduser/addgroup and busybox's: the account files they write."""
 
 import pytest
-from trees import tree
 
 from layerlab.shell import Shell
+
+from .trees import tree
 
 DEBIAN_ROWS = [
     # (command, exit code, stdout, stderr)

@@ -13,7 +13,7 @@ DEBIAN_BIN = sorted((set(SUPPORTED) - {"apk", "busybox", ".", ":", "[", "break",
                                       "exit", "export", "readonly", "return", "set", "shift", "trap", "unset",
                                       "cd", "read", "command", "type", "umask", "local", "wait", "hash",
                                       "getopts", "alias", "unalias", "ulimit", "times", "jobs", "source",
-                                      "python", "python3", "pip", "pip3", "egrep", "fgrep", "dir"}) | {"[", "strace"})
+                                      "python", "python3", "pip", "pip3", "egrep", "fgrep", "dir"}) | {"[", "strace", "yes"})
 
 PASSWD = ("root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n"
           "www-data:x:33:33:www-data:/var/www:/usr/sbin/nologin\n"

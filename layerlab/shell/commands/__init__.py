@@ -1,3 +1,3 @@
 """The simulated programs; importing this package registers them all."""
 
-from . import coreutils, text, files, users, archive, packages  # noqa: F401
+from . import archive, coreutils, files, packages, text, users  # noqa: F401

@@ -216,7 +216,7 @@ def _tar_create(ctx: Ctx, opts, operands: list[str]) -> int:
             archive_real = None
     with tarfile.open(fileobj=buf, mode="w", format=tarfile.GNU_FORMAT) as tf:
         def add(name: str, real: str):
-            nonlocal total, status
+            nonlocal total
             if any(fnmatch(name.rstrip("/").rsplit("/", 1)[-1], e) or fnmatch(name, e) for e in opts["excludes"]):
                 return
             if real == archive_real:

@@ -13,7 +13,7 @@ from ...errors import LayerlabError
 from ...fs import paths
 from ...fs.content import Inline, Synthetic
 from ..base import (FS_ERRORS, CommandFailed, Ctx, command, decode, encode, fserror, getopt, human,
-                    parse_size, strerror)
+                    inode_path, parse_size, strerror)
 
 
 def q(name: str) -> str:
@@ -53,7 +53,8 @@ def cat(ctx: Ctx) -> int:
         except FS_ERRORS as exc:
             ctx.out(_number("".join(out), flags))
             out = []
-            ctx.error(f"{name}: {strerror(exc)}")
+            ctx.error(f"can't open {q(name)}: {strerror(exc)}" if ctx.flavor == "busybox" else
+                      f"{name}: {strerror(exc)}")
             status = 1
     ctx.out(_number("".join(out), flags))
     return status
@@ -268,7 +269,8 @@ def mkdir(ctx: Ctx) -> int:
             if mode_spec is not None:
                 fs.chmod(path, apply_mode(0o777, mode_spec, True, 0))
         except FS_ERRORS as exc:
-            ctx.error(f"cannot create directory {q(name)}: {strerror(exc)}")
+            verb = "can't create" if ctx.flavor == "busybox" else "cannot create"
+            ctx.error(f"{verb} directory {q(name)}: {strerror(exc)}")
             status = 1
     return status
 
@@ -368,7 +370,8 @@ def rm(ctx: Ctx) -> int:
                 if verbose:
                     ctx.out(f"removed {q(name)}\n")
         except FS_ERRORS as exc:
-            ctx.error(f"cannot remove {q(getattr(exc, 'display', name))}: {strerror(exc)}")
+            verb = "can't remove" if ctx.flavor == "busybox" else "cannot remove"
+            ctx.error(f"{verb} {q(getattr(exc, 'display', name))}: {strerror(exc)}")
             status = 1
     return status
 
@@ -526,15 +529,15 @@ class _Copier:
             content = ctx.content(src)
             if fs.exists(dst):
                 ctx.check_write(dst)
-                fs.write(dst, content)
+                fs.write(inode_path(fs, dst), content)
             else:
                 if fs.lexists(dst):
                     dst = fs.resolve(dst)
                 ctx.check_create(dst)
-                fs.write(dst, content, mode=st.mode & 0o777 & ~ctx.sh.umask | (st.mode & 0o777 & 0),
-                         uid=ctx.uid, gid=ctx.gid)
-                if (st.mode & 0o777 & ~ctx.sh.umask) != fs.stat(dst).mode & 0o777 and not self.preserve:
-                    fs.chmod(dst, st.mode & 0o777 & ~ctx.sh.umask)
+                wanted = st.mode & 0o777 & ~ctx.sh.umask
+                fs.write(dst, content, mode=wanted, uid=ctx.uid, gid=ctx.gid)
+                if wanted != fs.stat(dst).mode & 0o777 and not self.preserve:
+                    fs.chmod(dst, wanted)
         else:
             ctx.error(f"cannot copy special file {q(shown_src)}")
             return 1
@@ -621,7 +624,20 @@ def mv(ctx: Ctx) -> int:
                     fs.rmdir(target)  # rename(2) replaces an empty directory
                 else:
                     fs.unlink(target)
-            fs.rename(src_path, target)
+            try:
+                fs.rename(src_path, target)
+            except FS_ERRORS as exc:
+                if _code(exc) != "EXDEV":
+                    raise
+                # across mounts rename(2) fails with EXDEV; mv then copies (like cp -a) and removes the source
+                copied = _Copier(ctx, recursive=True, deref=False, preserve=True, noclobber=False, verbose=False)
+                if copied.copy(src_path, target, src, shown, top=True):
+                    status = 1
+                    continue
+                if src_kind in ("dir", "opaque"):
+                    fs.rmtree(src_path)
+                else:
+                    fs.unlink(src_path)
             if "-v" in flags or "--verbose" in flags:
                 ctx.out(f"renamed {q(src)} -> {q(shown)}\n")
         except FS_ERRORS as exc:
@@ -758,8 +774,7 @@ def chmod(ctx: Ctx) -> int:
         new = apply_mode(st.mode, mode, st.kind == "dir", ctx.sh.umask)
         try:
             ctx.check_owner(path)
-            if new != st.mode:
-                fs.chmod(path, new)
+            fs.chmod(path, new)  # chmod(2) is called even when nothing changes: overlayfs copies the file up
             if verbose or (changes and new != st.mode):
                 if new != st.mode:
                     ctx.out(f"mode of {q(shown)} changed from {st.mode:04o} ({_rwx(st.mode)}) to "
@@ -1053,7 +1068,7 @@ def truncate(ctx: Ctx) -> int:
                 target = {"": n, "+": current + n, "-": max(0, current - n), "<": min(current, n),
                           ">": max(current, n), "/": (current // n) * n if n else current,
                           "%": -(-current // n) * n if n else current}[sign]
-            fs.truncate(path, target)
+            fs.truncate(inode_path(fs, path), target)
         except FS_ERRORS as exc:
             ctx.error(f"cannot open {q(name)} for writing: {strerror(exc)}")
             status = 1
@@ -1367,15 +1382,20 @@ def date(ctx: Ctx) -> int:
     return 0
 
 
-@command("hostname")
-def hostname(ctx: Ctx) -> int:
+def _hostname(ctx: Ctx) -> str:
+    """The UTS name: the shell's hostname, else the tree's /etc/hostname, else localhost."""
     name = ctx.sh.hostname
     if not name:
         try:
             name = decode(ctx.fs.read("/etc/hostname")).strip()
         except (FS_ERRORS + (LayerlabError,)):
             name = ""
-    name = name or "localhost"
+    return name or "localhost"
+
+
+@command("hostname")
+def hostname(ctx: Ctx) -> int:
+    name = _hostname(ctx)
     args = ctx.argv[1:]
     if args and not args[0].startswith("-"):
         raise CommandFailed("you must be root to change the host name" if ctx.uid else
@@ -1394,7 +1414,7 @@ def uname(ctx: Ctx) -> int:
                                                      "kernel-version", "machine", "processor",
                                                      "hardware-platform", "operating-system"])
     flags = {o for o, _ in opts}
-    host = ctx.sh.hostname or "localhost"
+    host = _hostname(ctx)
     version = "#45-Ubuntu SMP PREEMPT_DYNAMIC Fri Aug 30 12:02:04 UTC 2024"
     fields = [("-s", "--kernel-name", "Linux"), ("-n", "--nodename", host),
               ("-r", "--kernel-release", ctx.sh.KERNEL), ("-v", "--kernel-version", version),
@@ -1719,12 +1739,6 @@ def tee(ctx: Ctx) -> int:
             ctx.error(f"{name}: {strerror(exc)}")
             status = 1
     return status
-
-
-@command("yes")
-def yes(ctx: Ctx) -> int:
-    raise CommandFailed("layerlab: 'yes' prints for ever; it is not simulated (pipe a fixed answer with printf "
-                        "instead)", 1)
 
 
 @command("df")

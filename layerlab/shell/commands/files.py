@@ -85,8 +85,12 @@ def ls(ctx: Ctx) -> int:
             follow = lst.kind == "symlink" and not (long or dirs_as_files or classify)
             st = fs.stat(path) if follow else lst
         except FS_ERRORS as exc:
-            ctx.error(f"cannot access {q(name)}: {strerror(exc)}")
-            status = 2
+            if ctx.flavor == "busybox":
+                ctx.error(f"{name}: {strerror(exc)}")
+                status = 1
+            else:
+                ctx.error(f"cannot access {q(name)}: {strerror(exc)}")
+                status = 2
             continue
         if st.kind == "dir" and not dirs_as_files:
             dirs.append((name, path))
@@ -351,6 +355,8 @@ def du(ctx: Ctx) -> int:
     depth_limit = None
     for o, v in opts:
         if o in ("-d", "--max-depth"):
+            if not v.isdigit():
+                raise CommandFailed(f"invalid maximum depth {q(v)}")
             depth_limit = int(v)
     if summarize:
         depth_limit = 0

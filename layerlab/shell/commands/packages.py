@@ -159,10 +159,19 @@ def _stamp(ctx: Ctx) -> str:
 # -- apt ------------------------------------------------------------------------------------------------
 
 
-def _mirror(distro: str) -> tuple[str, str]:
+def _mirror(distro: str, ctx: Ctx | None = None) -> tuple[str, str]:
+    """The first archive in the tree's apt sources (deb822 or one-line), and the suite."""
+    suite = distro.split("-", 1)[1]
+    if ctx is not None:
+        for path in ("/etc/apt/sources.list.d/debian.sources", "/etc/apt/sources.list.d/ubuntu.sources",
+                     "/etc/apt/sources.list"):
+            text = _read(ctx, path)
+            m = re.search(r"^URIs:\s*(\S+)", text, re.M) or re.search(r"^deb\s+(?:\[[^]]*\]\s+)?(\S+)", text, re.M)
+            if m:
+                return m.group(1).rstrip("/"), suite
     if distro.startswith("ubuntu"):
-        return "http://archive.ubuntu.com/ubuntu", distro.split("-", 1)[1]
-    return "http://deb.debian.org/debian", distro.split("-", 1)[1]
+        return "http://archive.ubuntu.com/ubuntu", suite
+    return "http://deb.debian.org/debian", suite
 
 
 def _deb_size(pkg) -> int:
@@ -229,7 +238,6 @@ def _apt_update(ctx: Ctx, distro: str, apt_cli: bool) -> int:
         files = cat.apt_lists(distro)
     except (NotFoundError, LayerlabError) as exc:
         raise CommandFailed(f"E: {exc}", 100)
-    mirror, suite = _mirror(distro)
     n = 0
     total = 0
     out = []
@@ -312,7 +320,7 @@ def _apt_install(ctx: Ctx, distro: str, names: list[str], assume_yes: bool, apt_
         if answer == "" and not ctx.stdin.text:
             ctx.out("Abort.\n")
             return 1
-    mirror, suite = _mirror(distro)
+    mirror, suite = _mirror(distro, ctx)
     out = []
     for i, p in enumerate(todo, 1):
         section = "main"
@@ -422,16 +430,19 @@ def _apt_remove(ctx: Ctx, distro: str, names: list[str], purge: bool, auto: bool
             stanzas[m.group(1)] = stanza.strip() + "\n\n"
     for n in targets:
         out.append(f"Removing {n} ({installed[n]}) ...\n")
-        listed = [line for line in _read(ctx, f"/var/lib/dpkg/info/{n}.list").splitlines() if line and line != "/."]
+        listed = [line for line in (_read(ctx, f"/var/lib/dpkg/info/{n}.list") or
+                                    _read(ctx, f"/var/lib/dpkg/info/{n}:amd64.list")).splitlines()
+                  if line and line != "/."]
         pkg = catalog.get(n)
         conf = set(getattr(pkg, "conffiles", ()) or ()) if pkg else set()
         if not listed and pkg is not None:
             listed = [f.path for f in pkg.files]
         _remove_paths(ctx, [p for p in listed if purge or p not in conf])
         for suffix in (".list", ".md5sums", ".conffiles", ".postinst", ".prerm", ".postrm", ".preinst"):
-            p = f"/var/lib/dpkg/info/{n}{suffix}"
-            if fs.lexists(p):
-                fs.unlink(p)
+            for name in (n, f"{n}:amd64"):
+                p = f"/var/lib/dpkg/info/{name}{suffix}"
+                if fs.lexists(p):
+                    fs.unlink(p)
         stanzas.pop(n, None)
     ctx.out("".join(out))
     fs.write(DPKG_STATUS, encode("".join(stanzas[k] for k in sorted(stanzas))))
@@ -698,12 +709,10 @@ def apk(ctx: Ctx) -> int:
         try:
             todo = cat.resolve(distro, names, installed=list(installed))
         except NotFoundError as exc:
-            missing = str(exc).split("\n", 1)
             text = str(exc)
             name = re.search(r"^\s+(\S+) \(no such package\)", text, re.M)
             req = f"\n    required by: world[{name.group(1)}]" if name else ""
             ctx.err(text + req + "\n")
-            del missing
             return 1
         total = len(todo) + (1 if virtual else 0)
         out = []
@@ -755,7 +764,15 @@ def apk(ctx: Ctx) -> int:
                 stack.extend(virtual_deps[n])
             elif n in catalog:
                 stack.extend(catalog[n].depends)
-        removing = [n for n in installed if n not in needed]
+        candidates: set[str] = set()
+        stack = [n for n in names if n in installed]
+        while stack:
+            n = stack.pop()
+            if n in candidates:
+                continue
+            candidates.add(n)
+            stack.extend(virtual_deps.get(n) or (catalog[n].depends if n in catalog else ()))
+        removing = [n for n in installed if n in candidates and n not in needed]
         order = list(reversed(removing))
         out = []
         for k, n in enumerate(order, 1):
@@ -858,8 +875,22 @@ def pip(ctx: Ctx) -> int:
     return _pip(ctx, ctx.argv[1:], ctx.name)
 
 
+def _venv_of(ctx: Ctx) -> tuple[str, str, bool, str] | None:
+    """(python version, site-packages, False, bin dir) when the program ran from a venv's bin/."""
+    if not ctx.path:
+        return None
+    root = paths.parent(paths.parent(ctx.path))
+    cfg = _read(ctx, paths.join(root, "pyvenv.cfg"))
+    if not cfg:
+        return None
+    m = re.search(r"^version(?:_info)?\s*=\s*(\d+\.\d+)", cfg, re.M)
+    ver = m.group(1) if m else "3"
+    return ver, f"{root}/lib/python{ver}/site-packages", False, f"{root}/bin"
+
+
 def _pip(ctx: Ctx, args: list[str], prog: str) -> int:
-    found = _find_python(ctx)
+    venv = _venv_of(ctx)
+    found = venv[:3] if venv else _find_python(ctx)
     if not args or args[0] in ("-h", "--help"):
         ctx.out("\nUsage:   \n  pip <command> [options]\n")
         return 0
@@ -876,7 +907,8 @@ def _pip(ctx: Ctx, args: list[str], prog: str) -> int:
     pyver, site, managed = found
     env = ctx.env
     if action == "install":
-        return _pip_install(ctx, rest, pyver, site, managed, env)
+        return _pip_install(ctx, rest, pyver, site, managed, env, bin_dir=venv[3] if venv else "/usr/local/bin",
+                            in_venv=venv is not None)
     if action == "uninstall":
         return _pip_uninstall(ctx, rest, site)
     if action in ("list", "freeze"):
@@ -889,9 +921,9 @@ def _pip(ctx: Ctx, args: list[str], prog: str) -> int:
             rows = sorted((shown.replace("_", "-"), v) for n, (v, d, shown) in inst.items())
             w = max([len("Package")] + [len(r[0]) for r in rows])
             vw = max([len("Version")] + [len(r[1]) for r in rows])
-            ctx.out(f"{'Package':<{w}} {'Version':<{vw}}\n{'-' * w} {'-' * vw}\n")
+            ctx.out(f"{'Package':<{w}} Version\n{'-' * w} {'-' * vw}\n")
             for n, v in rows:
-                ctx.out(f"{n:<{w}} {v:<{vw}}\n".rstrip() + "\n")
+                ctx.out(f"{n:<{w}} {v}\n")
         return 0
     if action == "cache" and rest[:1] == ["purge"]:
         home = env.get("HOME", "/root")
@@ -906,7 +938,8 @@ def _truthy(v: str | None) -> bool:
     return v is not None and v.lower() not in ("", "0", "false", "no", "off")
 
 
-def _pip_install(ctx: Ctx, args: list[str], pyver: str, site: str, managed: bool, env: dict) -> int:
+def _pip_install(ctx: Ctx, args: list[str], pyver: str, site: str, managed: bool, env: dict,
+                 bin_dir: str = "/usr/local/bin", in_venv: bool = False) -> int:
     specs: list[str] = []
     no_cache = _truthy(env.get("PIP_NO_CACHE_DIR")) or env.get("PIP_NO_CACHE_DIR", "").lower() in ("off", "false")
     user = False
@@ -966,7 +999,6 @@ def _pip_install(ctx: Ctx, args: list[str], pyver: str, site: str, managed: bool
                 "--break-system-packages.\nhint: See PEP 668 for the detailed specification.\n")
         return 1
     home = env.get("HOME", "/root")
-    bin_dir = "/usr/local/bin"
     if user:
         site = f"{home}/.local/lib/python{pyver}/site-packages"
         bin_dir = f"{home}/.local/bin"
@@ -1047,7 +1079,7 @@ def _pip_install(ctx: Ctx, args: list[str], pyver: str, site: str, managed: bool
                                                      sorted(todo, key=lambda p: p.name)) + "\n")
     if quiet == 0:
         ctx.out("".join(out))
-    if ctx.uid == 0 and not user:
+    if ctx.uid == 0 and not user and not in_venv:
         ctx.err("WARNING: Running pip as the 'root' user can result in broken permissions and conflicting behaviour "
                 "with the system package manager. It is recommended to use a virtual environment instead: "
                 "https://pip.pypa.io/warnings/venv\n")
@@ -1125,6 +1157,8 @@ def python(ctx: Ctx) -> int:
         args = args[1:]
     if len(args) >= 2 and args[0] == "-m" and args[1] in ("pip", "pip3"):
         return _pip(ctx, args[2:], "pip")
+    if len(args) >= 2 and args[0] == "-m" and args[1] == "venv":
+        return _venv(ctx, args[2:], found)
     if len(args) >= 1 and args[0].startswith("-mpip"):
         return _pip(ctx, args[1:], "pip")
     ctx.sh._shared.not_found.append(ctx.name)
@@ -1132,3 +1166,104 @@ def python(ctx: Ctx) -> int:
     ctx.err(f"layerlab: '{ctx.name} {what}' is not simulated: only '{ctx.name} -m pip' and '{ctx.name} --version' "
             "are\n")
     return 127
+
+
+ACTIVATE = """# This file must be used with "source bin/activate" *from bash*
+# You cannot run it directly
+
+deactivate () {
+    # reset old environment variables
+    if [ -n "${_OLD_VIRTUAL_PATH:-}" ] ; then
+        PATH="${_OLD_VIRTUAL_PATH:-}"
+        export PATH
+        unset _OLD_VIRTUAL_PATH
+    fi
+    unset VIRTUAL_ENV
+    unset VIRTUAL_ENV_PROMPT
+}
+
+VIRTUAL_ENV="@ROOT@"
+export VIRTUAL_ENV
+
+_OLD_VIRTUAL_PATH="$PATH"
+PATH="$VIRTUAL_ENV/bin:$PATH"
+export PATH
+"""
+
+
+def _venv(ctx: Ctx, args: list[str], found) -> int:
+    """python -m venv DIR: bin/ with python symlinks and pip scripts, pyvenv.cfg, and pip copied in (ensurepip)."""
+    without_pip = "--without-pip" in args
+    system_site = "--system-site-packages" in args
+    dirs = []
+    skip = False
+    for i, a in enumerate(args):
+        if skip:
+            skip = False
+            continue
+        if a == "--prompt":
+            skip = True
+        elif not a.startswith("-"):
+            dirs.append(a)
+    if not dirs:
+        raise CommandFailed("usage: venv [-h] [--system-site-packages] [--symlinks | --copies] [--clear] "
+                            "[--upgrade] [--without-pip] [--prompt PROMPT] [--upgrade-deps]\n"
+                            "                        ENV_DIR [ENV_DIR ...]\n"
+                            "venv: error: the following arguments are required: ENV_DIR", 2)
+    if found is None:
+        raise CommandFailed("layerlab: no python3 lib directory in this tree", 1)
+    ver, site, managed = found
+    fs = ctx.fs
+    exe = ctx.path or "/usr/local/bin/python3"
+    full = ctx.env.get("PYTHON_VERSION") or {"3.11": "3.11.2"}.get(ver, ver + ".0")
+    for d in dirs:
+        root = ctx.abspath(d)
+        try:
+            for sub_dir in ("", "/bin", "/include", f"/lib/python{ver}/site-packages"):
+                if not fs.is_dir(root + sub_dir):
+                    ctx.mkdir(root + sub_dir, parents=True)
+            if not fs.lexists(root + "/lib64"):
+                fs.symlink("lib", root + "/lib64", uid=ctx.uid, gid=ctx.gid)
+            cfg = (f"home = {paths.parent(exe)}\ninclude-system-site-packages = {'true' if system_site else 'false'}\n"
+                   f"version = {full}\nexecutable = {fs.resolve(exe)}\ncommand = {exe} -m venv {root}\n")
+            ctx.write_file(root + "/pyvenv.cfg", encode(cfg))
+            for name, target in (("python", exe), ("python3", "python"), (f"python{ver}", "python")):
+                if not fs.lexists(f"{root}/bin/{name}"):
+                    fs.symlink(target, f"{root}/bin/{name}", uid=ctx.uid, gid=ctx.gid)
+            ctx.write_file(root + "/bin/activate", encode(ACTIVATE.replace("@ROOT@", root)))
+            for name, size in (("activate.csh", 936), ("activate.fish", 2215), ("Activate.ps1", 9033)):
+                ctx.write_file(f"{root}/bin/{name}", Synthetic(size, f"venv:{name}"))
+            if without_pip:
+                continue
+            debian_python = site.startswith("/usr/local/lib/") and "/dist-packages" in site
+            if debian_python and not fs.is_dir(f"/usr/lib/python{ver}/ensurepip"):
+                ctx.out("The virtual environment was not created successfully because ensurepip is not\n"
+                        "available.  On Debian/Ubuntu systems, you need to install the python3-venv\n"
+                        "package using the following command.\n\n"
+                        f"    apt install python{ver}-venv\n\n"
+                        "You may need to use sudo with that command.  After installing the python3-venv\n"
+                        "package, recreate your virtual environment.\n\n"
+                        f"Failing command: {root}/bin/python{ver[0]}\n")
+                return 1
+            source = site if not debian_python else "/usr/lib/python3/dist-packages"
+            dest = f"{root}/lib/python{ver}/site-packages"
+            for name in (fs.listdir(source) if fs.is_dir(source) else []):
+                if name == "pip" or (name.startswith("pip-") and name.endswith(".dist-info")):
+                    top = paths.join(fs.resolve(source), name)
+                    ctx.mkdir(paths.join(dest, name))
+                    for p, entry in list(fs.walk(top)):
+                        target = dest + "/" + name + p[len(top):]
+                        if entry.kind in ("dir", "opaque"):
+                            ctx.mkdir(target)
+                        elif entry.kind in ("file", "hardlink"):
+                            fs.write(target, fs.content(p), mode=fs.stat(p).mode, uid=ctx.uid, gid=ctx.gid)
+            for name in ("pip", "pip3", f"pip{ver}"):
+                script = (f"#!{root}/bin/python{ver[0]}\n# -*- coding: utf-8 -*-\nimport re\nimport sys\n"
+                          "from pip._internal.cli.main import main\nif __name__ == '__main__':\n"
+                          "    sys.argv[0] = re.sub(r'(-script\\.pyw|\\.exe)?$', '', sys.argv[0])\n"
+                          "    sys.exit(main())\n")
+                ctx.write_file(f"{root}/bin/{name}", encode(script), mode=0o777)
+        except FS_ERRORS as exc:
+            ctx.err(f"Error: [Errno 13] {exc}\n" if getattr(exc, "code", "") == "EACCES" else f"Error: {exc}\n")
+            return 1
+    return 0

@@ -8,7 +8,8 @@ from __future__ import annotations
 import re
 
 from ...fs import paths
-from ..base import FS_ERRORS, CommandFailed, Ctx, command, decode, encode, fserror, getopt, strerror, walk_tree
+from ..base import (FS_ERRORS, CommandFailed, Ctx, command, decode, encode, fserror, getopt, number, strerror,
+                    walk_tree)
 from ..patterns import CLASSES, compile_posix, fnmatch
 from .coreutils import q, usage_missing
 
@@ -108,7 +109,16 @@ def head(ctx: Ctx) -> int:
                 if mode == "bytes" and sign != "-":
                     ctx.out(decode(ctx.content(path).read(n)))
                     continue
-                text = ctx.read_text(path)
+                if sign != "-":  # the first lines of a big file: read only as far as needed
+                    content = ctx.content(path)
+                    buf = bytearray()
+                    for chunk in content.chunks(1 << 16):
+                        buf += chunk
+                        if buf.count(b"\n") >= n or len(buf) > (64 << 20):
+                            break
+                    text = decode(bytes(buf))
+                else:
+                    text = ctx.read_text(path)
         except FS_ERRORS as exc:
             ctx.error(f"cannot open {q(name)} for reading: {strerror(exc)}")
             status = 1
@@ -273,16 +283,21 @@ def grep(ctx: Ctx) -> int:
     only = bool(flags & {"-o", "--only-matching"})
     no_msgs = bool(flags & {"-s", "--no-messages"})
     recursive = bool(flags & {"-r", "-R", "--recursive", "--dereference-recursive"})
-    max_count = next((int(v) for o, v in opts if o in ("-m", "--max-count")), None)
+    def number(v: str, what: str) -> int:
+        if not v.isdigit():
+            raise CommandFailed(f"invalid {what} argument", 2)
+        return int(v)
+
+    max_count = next((number(v, "max count") for o, v in opts if o in ("-m", "--max-count")), None)
     includes = [v for o, v in opts if o == "--include"]
     excludes = [v for o, v in opts if o == "--exclude"]
     exclude_dirs = [v for o, v in opts if o == "--exclude-dir"]
     after = before = 0
     for o, v in opts:
         if o in ("-A", "--after-context", "-C", "--context"):
-            after = int(v)
+            after = number(v, "context length")
         if o in ("-B", "--before-context", "-C", "--context"):
-            before = int(v)
+            before = number(v, "context length")
     files = rest
     implicit_dot = False
     if recursive and not files:
@@ -494,6 +509,8 @@ class _SedParser:
         if c == "/" or c == "\\":
             if c == "\\":
                 self.i += 1
+            if self.i >= len(self.s):
+                self.fail("unexpected `,'" if False else "unterminated address regex")
             delim = self.s[self.i]
             self.i += 1
             pat = self.regex_until(delim)
@@ -868,8 +885,6 @@ class _SedRun:
             if restart:
                 lines.insert(i, ps)
                 total += 1
-                i_adj = i
-                del i_adj
                 continue
             if not deleted and not self.quiet:
                 out.append(ps + "\n")
@@ -1024,7 +1039,8 @@ def sed(ctx: Ctx) -> int:
                     backup = inplace.replace("*", paths.basename(path)) if "*" in inplace else path + inplace
                     ctx.write_file(ctx.abspath(backup) if "*" in inplace else backup, encode(text))
                 ctx.check_write(path)
-                ctx.fs.write(path, encode(result))
+                from ..base import inode_path
+                ctx.fs.write(inode_path(ctx.fs, path), encode(result))
             except FS_ERRORS as exc:
                 ctx.error(f"can't read {name}: {strerror(exc)}")
                 status = 2
@@ -1165,8 +1181,8 @@ def uniq(ctx: Ctx) -> int:
     opts, files = getopt(ctx, ctx.argv[1:], "cdiuf:s:", ["count", "repeated", "ignore-case", "unique",
                                                         "skip-fields=", "skip-chars="])
     flags = {o for o, _ in opts}
-    skip_f = next((int(v) for o, v in opts if o in ("-f", "--skip-fields")), 0)
-    skip_c = next((int(v) for o, v in opts if o in ("-s", "--skip-chars")), 0)
+    skip_f = next((number(v, "number of fields to skip") for o, v in opts if o in ("-f", "--skip-fields")), 0)
+    skip_c = next((number(v, "number of bytes to skip") for o, v in opts if o in ("-s", "--skip-chars")), 0)
     inp = files[0] if files else "-"
     try:
         text = ctx.read_operand(inp)
@@ -1210,7 +1226,7 @@ def _ranges(ctx: Ctx, spec: str, what: str) -> list[tuple[int, int]]:
         m = re.fullmatch(r"(\d*)(-?)(\d*)", part)
         if not m or part in ("", "-"):
             raise CommandFailed(f"invalid {what} list\nTry 'cut --help' for more information." if part else
-                                f"invalid range with no endpoint: -\nTry 'cut --help' for more information.")
+                                "invalid range with no endpoint: -\nTry 'cut --help' for more information.")
         a, dash, b = m.groups()
         if a == "0" or b == "0":
             raise CommandFailed(f"{what}s are numbered from 1\nTry 'cut --help' for more information.")
@@ -1436,11 +1452,11 @@ def xargs(ctx: Ctx) -> int:
     while i < len(args):
         a = args[i]
         if a in ("-n", "--max-args") and i + 1 < len(args):
-            max_args = int(args[i + 1])
+            max_args = number(args[i + 1], "number for -n option")
             i += 2
             continue
         if re.fullmatch(r"-n\d+", a):
-            max_args = int(a[2:])
+            max_args = number(a[2:])
         elif a == "-I" and i + 1 < len(args):
             replace = args[i + 1]
             i += 2
@@ -1460,7 +1476,7 @@ def xargs(ctx: Ctx) -> int:
             i += 2
             continue
         elif a == "-L" and i + 1 < len(args):
-            lines_per = int(args[i + 1])
+            lines_per = number(args[i + 1], "number for -L option")
             i += 2
             continue
         elif a == "-P" and i + 1 < len(args):

@@ -9,7 +9,7 @@ import re
 
 from ...errors import LayerlabError
 from ...fs import paths
-from ..base import FS_ERRORS, CommandFailed, Ctx, command, decode, encode, getopt
+from ..base import FS_ERRORS, CommandFailed, Ctx, command, decode, encode, getopt, number
 
 NAME_RE = re.compile(r"[a-z_][a-z0-9_.-]*\$?")
 
@@ -485,14 +485,14 @@ def adduser(ctx: Ctx) -> int:
             return 0
         raise CommandFailed(f"The user `{name}' already exists.", 1)
     if not NAME_RE.fullmatch(name):
-        raise CommandFailed(f"To avoid problems, the username should consist only of letters, digits, "
-                            f"underscores, full stops, at signs and dashes, and not start with a dash (as "
-                            f"defined by IEEE Std 1003.1-2001). For compatibility with Samba machine accounts $ "
-                            f"is also supported at the end of the username.  (Use the `--allow-all-names' option "
-                            f"to bypass this restriction.)", 1)
+        raise CommandFailed("To avoid problems, the username should consist only of letters, digits, "
+                            "underscores, full stops, at signs and dashes, and not start with a dash (as "
+                            "defined by IEEE Std 1003.1-2001). For compatibility with Samba machine accounts $ "
+                            "is also supported at the end of the username.  (Use the `--allow-all-names' option "
+                            "to bypass this restriction.)", 1)
     uids = db.uids()
     if o.get("--uid"):
-        uid = int(o["--uid"])
+        uid = number(o["--uid"], "user ID")
         if uid in uids:
             raise CommandFailed(f"The UID {uid} is already in use.", 1)
     elif system:
@@ -507,7 +507,7 @@ def adduser(ctx: Ctx) -> int:
         gid = int(grow[2])
         gname = grow[0]
     elif o.get("--gid"):
-        grow = db.group(int(o["--gid"]))
+        grow = db.group(number(o["--gid"], "group ID"))
         if grow is None:
             raise CommandFailed(f"The GID `{o['--gid']}' does not exist.", 1)
         gid, gname = int(grow[2]), grow[0]
@@ -581,7 +581,7 @@ def _deb_addgroup(ctx: Ctx, name: str, o: dict, db: _Db, say) -> int:
         raise CommandFailed(f"The group `{name}' already exists.", 1)
     gids = db.gids()
     if o.get("--gid"):
-        gid = int(o["--gid"])
+        gid = number(o["--gid"], "group ID")
         if gid in gids:
             raise CommandFailed(f"The GID `{gid}' is already in use.", 1)
     elif system:
@@ -699,7 +699,7 @@ def _bb_adduser(ctx: Ctx) -> int:
     system = "-S" in o
     uids = db.uids()
     if "-u" in o:
-        uid = int(o["-u"])
+        uid = number(o["-u"], "user ID")
         if uid in uids:
             raise CommandFailed(f"uid '{uid}' in use", 1)
     else:
@@ -753,7 +753,7 @@ def _bb_addgroup(ctx: Ctx) -> int:
         raise CommandFailed(f"group '{name}' in use", 1)
     gids = db.gids()
     if "-g" in o:
-        gid = int(o["-g"])
+        gid = number(o["-g"], "group ID")
         if gid in gids:
             raise CommandFailed(f"gid '{gid}' in use", 1)
     else:
