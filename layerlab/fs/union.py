@@ -180,34 +180,17 @@ def _hard_link(snap: Snapshot, real: str, entry: HardLink, layer_path: str) -> E
 
 def _remove(snap: Snapshot, path: str, index: int, how: str) -> None:
     """Remove a path and everything below it, recording the files it hides."""
-    entries = snap._entries
-    entry = entries.pop(path)
-    origin = snap._origin.pop(path)
     parent, name = paths.split(path)
     snap._children[parent].discard(name)
-    if isinstance(entry, Dir):
-        for child in list(snap._children.pop(path)):
-            _remove_below(snap, paths.join(path, child), index, how)
-    elif isinstance(entry, HardLink):
-        links = snap._linked_by.get(entry.target)
-        if links is not None:
-            links.discard(path)
-            if not links:
-                del snap._linked_by[entry.target]
-    elif isinstance(entry, File):
-        if path in snap._linked_by:
-            _promote(snap, path, entry)
-        elif entry.size:
-            snap._shadowed.append(Shadowed(path, origin, entry.size, index, how))
+    _drop(snap, path, index, how)
 
 
-def _remove_below(snap: Snapshot, path: str, index: int, how: str) -> None:
-    entries = snap._entries
-    entry = entries.pop(path)
+def _drop(snap: Snapshot, path: str, index: int, how: str) -> None:
+    entry = snap._entries.pop(path)
     origin = snap._origin.pop(path)
     if isinstance(entry, Dir):
         for child in list(snap._children.pop(path)):
-            _remove_below(snap, paths.join(path, child), index, how)
+            _drop(snap, paths.join(path, child), index, how)
     elif isinstance(entry, HardLink):
         links = snap._linked_by.get(entry.target)
         if links is not None:
