@@ -135,6 +135,29 @@ def test_copy_rules(instruction, expected):
     assert files == expected
 
 
+@pytest.mark.parametrize("instruction, source, dest", [
+    # found by tests/conformance/test_builder_buildah.py (buildah, like Docker's copiers, agrees on each row)
+    ("COPY . /ctx/", "/src/lib/util.py", "/ctx/src/lib/util.py"),           # names were cut by one character
+    ("COPY src /app/", "/src/lib", "/app/lib"),                                # a copied directory keeps its mtime
+    ("COPY . /ctx/", "/link", "/ctx/link"),                                    # so does a copied symlink
+], ids=["copy-dot-keeps-names", "copy-keeps-dir-mtime", "copy-keeps-symlink-mtime"])
+def test_copy_keeps_names_and_source_mtimes(instruction, source, dest):
+    from layerlab.fs.entries import Dir, Symlink
+    ctx = {"src/lib/util.py": File("X = 1\n", mtime=1_600_000_000), "src/lib/": Dir(mtime=1_600_000_100),
+           "link": Symlink("run.sh", mtime=1_600_000_200), "run.sh": RUN_SH}
+    eng, img, b = build(f"FROM busybox\n{instruction}\n", ctx)
+    entry = img.rootfs.get(dest)
+    assert entry is not None and entry.mtime == b.context.tree.get(source).mtime
+
+
+def test_copy_keeps_hard_links_among_the_copied_files():
+    text = ("FROM busybox AS build\nRUN mkdir -p /out/sub && echo s > /out/sub/s && ln /out/sub/s /out/hard\n"
+            "FROM busybox\nCOPY --from=build /out /opt/out\n")
+    _, img, _ = build(text)
+    assert img.rootfs.links_to("/opt/out/hard") == ["/opt/out/sub/s"]
+    assert img.layers[-1].entries["/opt/out/sub/s"].kind == "hardlink"
+
+
 def test_copy_of_several_files_needs_a_directory_dest():
     with pytest.raises(BuildError, match="must be a directory and end with a /"):
         build("FROM busybox\nCOPY run.sh notes.txt /opt\n", CTX, "classic")

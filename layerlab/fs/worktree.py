@@ -418,9 +418,10 @@ class WorkTree:
             changes["gid"] = gid
         self._change_meta(path, "chown", follow_symlinks=follow_symlinks, **changes)
 
-    def utime(self, path: str, mtime: int | None = None) -> None:
+    def utime(self, path: str, mtime: int | None = None, *, follow_symlinks: bool = True) -> None:
         """Set the modification time (touch): copies a lower file up whole (rule 13)."""
-        self._change_meta(path, "touch", mtime=self._now() if mtime is None else int(mtime))
+        self._change_meta(path, "touch", follow_symlinks=follow_symlinks,
+                          mtime=self._now() if mtime is None else int(mtime))
 
     def _change_meta(self, path: str, reason: str, *, follow_symlinks: bool = True, **changes) -> None:
         real = self.resolve(path, follow_symlinks=follow_symlinks)

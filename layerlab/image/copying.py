@@ -148,6 +148,8 @@ def copy_into(tree, source_tree, sources: list[str], dest: str, *, command: str 
     into_dir = dest_is_dir_syntax or many or tree.is_dir(dest)
     if into_dir:
         _mkdirs(tree, dest, chown)
+    links: dict[str, str] = {}          # hard-linked source inode (its primary path) -> first copy made
+    dir_times: list[tuple[str, int]] = []
     for kind, src in resolved:
         if kind == "url":
             written += _add_url(tree, src, dest, into_dir, chown, chmod, urls or {})
@@ -163,16 +165,40 @@ def copy_into(tree, source_tree, sources: list[str], dest: str, *, command: str 
             src_for_walk = src
         if isinstance(entry, Dir):
             for path, child in source_tree.walk(src_for_walk):
-                target = paths.join(dest, path[len(src_for_walk) + 1:])
-                written.append(_put(tree, target, child, source_tree, path, chown, chmod))
+                target = paths.join(dest, _relative(path, src_for_walk))
+                written.append(_put(tree, target, child, source_tree, path, chown, chmod, links))
+                if isinstance(child, Dir):
+                    dir_times.append((target, child.mtime))
         elif add and isinstance(entry, File) and _archive(entry.content) is not None:
             written += _extract(tree, _archive(entry.content), dest, chown)
         else:
             target = paths.join(dest, paths.basename(src)) if into_dir else dest
             if not into_dir:
                 _mkdirs(tree, paths.parent(target), None)
-            written.append(_put(tree, target, entry, source_tree, src, chown, chmod))
+            written.append(_put(tree, target, entry, source_tree, src, chown, chmod, links))
+    _restore_dir_times(tree, dir_times)
     return sorted(set(written), key=paths.sort_key)
+
+
+def _relative(path: str, top: str) -> str:
+    """path below top, without a leading '/' (top may be the root itself, as in `COPY . /dest`).
+
+    >>> _relative("/src/lib/a.py", "/src"), _relative("/notes.txt", "/")
+    ('lib/a.py', 'notes.txt')
+    """
+    return path[len(top):].lstrip("/") if top != "/" else path.lstrip("/")
+
+
+def _restore_dir_times(tree, dir_times: list[tuple[str, int]]) -> None:
+    """Give copied directories their source mtime once their children are written.
+
+    Writing a child bumps its directory's mtime, so the copiers set directory
+    times last: BuildKit's copier calls copyFileInfo after copyDirectory
+    (tonistiigi/fsutil copy/copy.go), and Docker's tar extraction sets directory
+    times after the whole archive (go-archive archive.go, Untar).
+    """
+    for target, mtime in reversed(dir_times):
+        tree.utime(target, mtime)
 
 
 def _mkdirs(tree, directory: str, chown) -> None:
@@ -189,7 +215,16 @@ def _mkdirs(tree, directory: str, chown) -> None:
         tree.chmod(anc, 0o755)
 
 
-def _put(tree, target: str, entry: Entry, source_tree: Snapshot, source_path: str, chown, chmod) -> str:
+def _put(tree, target: str, entry: Entry, source_tree: Snapshot, source_path: str, chown, chmod,
+         links: dict[str, str] | None = None) -> str:
+    """Copy one source entry to target, keeping its mode and mtime (symlinks included).
+
+    Names of one hard-linked inode copied by the same COPY stay linked, as both
+    Docker copiers do: BuildKit's copier looks each inode up in its `inodes`
+    map and calls os.Link (tonistiigi/fsutil copy/copy.go, getLinkSource), and
+    the classic builder copies through a tar that records the second name as
+    a hard link (go-archive archive.go, addTarFile).
+    """
     uid, gid = chown or (0, 0)
     existing = tree.lexists(target)
     if existing:
@@ -204,11 +239,24 @@ def _put(tree, target: str, entry: Entry, source_tree: Snapshot, source_path: st
         tree.mkdir(target, 0o755, uid=uid, gid=gid)
     elif isinstance(entry, Symlink):
         tree.symlink(entry.target, target, uid=uid, gid=gid)
+        # lutimes: a copied symlink keeps its own mtime (go-archive createTarFile, fsutil copyFileInfo)
+        tree.utime(target, int(entry.mtime), follow_symlinks=False)
         return target
     else:
+        inode = None
+        if links is not None and source_tree is not None:
+            if isinstance(entry, HardLink):
+                inode = entry.target
+            elif isinstance(entry, File) and source_tree.links_to(source_path):
+                inode = source_path
+        if inode is not None and inode in links:
+            tree.link(links[inode], target)
+            return target
         if isinstance(entry, HardLink):
             entry = source_tree.file(source_path)
         tree.write(target, entry.content, uid=uid, gid=gid)
+        if inode is not None:
+            links[inode] = target
     tree.chmod(target, chmod if chmod is not None else entry.mode)
     tree.utime(target, entry.mtime)
     return target
@@ -243,6 +291,7 @@ def _extract(tree, data: bytes, dest: str, chown) -> list[str]:
         raise BuildError(f"ADD could not extract the archive: {exc}") from None
     _mkdirs(tree, dest, chown)
     written = []
+    dir_times = []
     for path, entry in layer.entries.items():
         if entry.kind in ("whiteout",):
             continue
@@ -255,6 +304,9 @@ def _extract(tree, data: bytes, dest: str, chown) -> list[str]:
             written.append(target)
             continue
         written.append(_put(tree, target, entry, tree, target, chown or (entry.uid, entry.gid), None))
+        if is_dir(entry):
+            dir_times.append((target, entry.mtime))
+    _restore_dir_times(tree, dir_times)
     return written
 
 

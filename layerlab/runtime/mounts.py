@@ -305,9 +305,9 @@ class MountNamespace:
         tree, tp, _, _ = self._writable(path, follow_symlinks)
         tree.chown(tp, uid, gid, follow_symlinks=False)
 
-    def utime(self, path: str, mtime: int | None = None) -> None:
-        tree, tp, _, _ = self._writable(path)
-        tree.utime(tp, mtime)
+    def utime(self, path: str, mtime: int | None = None, *, follow_symlinks: bool = True) -> None:
+        tree, tp, _, _ = self._writable(path, follow_symlinks)
+        tree.utime(tp, mtime, follow_symlinks=False)
 
     def rename(self, src: str, dst: str) -> None:
         src_tree, src_tp, src_m, src_real = self._writable(src, follow=False)
