@@ -26,11 +26,12 @@ from .fs.worktree import WorkTree
 from .image.builder import START, Build, counter, timestamp, with_rootfs
 from .image.cache import BuildCache
 from .image.model import SCRATCH, HistoryEntry, Image, ImageConfig
+from .runtime import drivers
 from .runtime.container import Container, ExecRecord, make_container
 from .runtime.mounts import CONTAINERS_DIR, VOLUMES_DIR, Mount
 from .tables import Table, ago, human_size
 
-DRIVERS = ("overlay2", "aufs", "vfs")
+DRIVERS = drivers.DRIVERS
 _ADJECTIVES = ("admiring", "brave", "clever", "dazzling", "eager", "focused", "gifted", "happy", "jolly", "keen",
                "lucid", "modest", "nifty", "optimistic", "peaceful", "quirky", "relaxed", "serene", "tender", "vibrant")
 _NAMES = ("albattani", "babbage", "curie", "darwin", "euler", "feynman", "galileo", "hopper", "johnson", "kepler",
@@ -269,28 +270,26 @@ class Engine:
             "Architecture": img.architecture,
             "Os": img.os,
             "Size": img.size,
-            "GraphDriver": {"Name": self.driver, "Data": self._graph_data(img)},
+            "GraphDriver": {"Name": self.driver, "Data": drivers.graph_driver_data(img, self.driver)},
             "RootFS": {"Type": "layers", "Layers": img.diff_ids},
             "Metadata": {"LastTagTime": timestamp(self.image_created.get(img.id, self.now))},
         }
         return data
 
     def _cache_id(self, chain: str) -> str:
-        return hashlib.sha256(("cache-id:" + chain).encode()).hexdigest()[:26]
+        return drivers.cache_id(chain)
 
-    def _graph_data(self, img: Image) -> dict:
-        if not img.layers:
-            return {}
-        ids = [self._cache_id(c) for c in img.chain_ids]
-        base = f"/var/lib/docker/{self.driver}"
-        if self.driver == "overlay2":
-            top = ids[-1]
-            data = {"MergedDir": f"{base}/{top}/merged", "UpperDir": f"{base}/{top}/diff",
-                    "WorkDir": f"{base}/{top}/work"}
-            if len(ids) > 1:
-                data["LowerDir"] = ":".join(f"{base}/{i}/diff" for i in reversed(ids[:-1]))
-            return dict(sorted(data.items()))
-        return {}
+    # -- storage drivers -----------------------------------------------------------------------------
+    def storage(self, ref=None, *, driver: str | None = None) -> "drivers.DriverLayout":
+        """The on-disk layout under /var/lib/docker/<driver> of a container, an image, or (no ref) everything.
+
+        driver defaults to this engine's; another one shows how that driver would store the same model.
+        """
+        return drivers.layout(self, ref, driver or self.driver)
+
+    def disk_usage(self, driver: str | None = None) -> "drivers.DiskUsage":
+        """Bytes every image and container takes on disk under a storage driver (shared layers once)."""
+        return drivers.disk_usage(self, driver or self.driver)
 
     # -- building ------------------------------------------------------------------------------------
     def builder(self, dockerfile: str, context=None, *, tag: str | None = None, profile: str | None = None,
@@ -390,7 +389,7 @@ class Engine:
 
     def volume_rm(self, name: str, *, force: bool = False) -> str:
         """`docker volume rm`: refused while a container uses the volume."""
-        vol = self._volume(name)
+        self._volume(name)
         users = [c for c in self.containers.values() if any(m.type == "volume" and m.source == name for m in c.mounts)]
         if users and not force:
             raise ConflictError(f"Error response from daemon: remove {name}: volume is in use - "
@@ -637,18 +636,9 @@ class Engine:
             "ResolvConfPath": f"{CONTAINERS_DIR}/{c.id}/resolv.conf", "Driver": self.driver,
             "Mounts": [m.to_json() for m in sorted(c.mounts, key=lambda m: m.destination) if not m.internal],
             "Config": {"Hostname": c.hostname, "Image": c.image_ref, **c.config.to_json()},
-            "GraphDriver": {"Name": self.driver, "Data": self._container_graph(c)},
+            "GraphDriver": {"Name": self.driver, "Data": drivers.graph_driver_data(c, self.driver)},
             "SizeRw": c.size, "SizeRootFs": c.virtual_size,
         }
-
-    def _container_graph(self, c: Container) -> dict:
-        if self.driver != "overlay2":
-            return {}
-        base = f"/var/lib/docker/{self.driver}"
-        rw = self._cache_id("rw:" + c.id)
-        lowers = [f"{base}/{rw}-init/diff"] + [f"{base}/{self._cache_id(x)}/diff" for x in reversed(c.image.chain_ids)]
-        return {"LowerDir": ":".join(lowers), "MergedDir": f"{base}/{rw}/merged", "UpperDir": f"{base}/{rw}/diff",
-                "WorkDir": f"{base}/{rw}/work"}
 
     # -- save / load --------------------------------------------------------------------------------------
     def save(self, refs: str | Sequence[str], path: str | os.PathLike, *, format: str = "docker-archive",

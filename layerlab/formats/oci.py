@@ -78,7 +78,9 @@ def _tag_of(desc: dict) -> str:
     if isinstance(name, str) and name:
         return familiar(name)
     ref = notes.get(mt.ANNOTATION_REF_NAME)
-    return ref if isinstance(ref, str) else ""
+    if not isinstance(ref, str) or not any(ch in ref for ch in ":/"):
+        return ""  # a bare ref.name such as "latest" is only a tag: it names no repository
+    return ref
 
 
 def _blob_json(source: Source, desc: dict, origin: str, what: str) -> tuple[str, dict]:

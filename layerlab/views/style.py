@@ -203,9 +203,11 @@ def _text_class():
         def draw(self, renderer):
             if not self.get_visible() or self.get_text() == "":
                 return
+            if type(renderer).__name__ != "RendererAgg":  # svg, pdf and other backends: draw the usual way
+                return super().draw(renderer)
             try:
                 image, x, y = self._bitmap(renderer)
-            except Exception:  # another backend (svg, pdf), another matplotlib: draw the usual way
+            except Exception:  # another matplotlib: draw the usual way
                 return super().draw(renderer)
             gc = renderer.new_gc()
             gc.set_foreground(self.get_color())
