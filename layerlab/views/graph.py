@@ -764,8 +764,8 @@ def _driver_dirs(obj, driver: str, entries: int, engine, base) -> tuple[list[_Di
         lowers = (["<rw>-init/diff"] if container is not None else []) + [
             f"<L{i}>/diff" for i in range(len(image.layers) - 1, -1, -1)]
         upper_dir = "<rw>/diff" if container is not None else "<new>/diff"
-        command = (f"mount -t overlay overlay -o lowerdir={':'.join(lowers) or '<empty>'},upperdir={upper_dir},"
-                   f"workdir={upper_dir[:-5]}/work {upper_dir[:-5]}/merged")
+        command = (f"mount -t overlay overlay -o index=off,lowerdir={':'.join(lowers) or '<empty>'},"
+                   f"upperdir={upper_dir},workdir={upper_dir[:-5]}/work {upper_dir[:-5]}/merged")
     else:  # aufs
         dirs.append(_Dir("merged", "mnt", "<rw> mount point · the union", listing, more, "dir:merged", "more paths"))
         if container is not None:
