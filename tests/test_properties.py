@@ -85,6 +85,18 @@ def flat(snap):
     return {p: one(p, e) for p, e in snap.walk()}
 
 
+def blind_spots(lower, upper):
+    """Files whose content changed while mode, owner, size and mtime stayed: invisible to a stat-based differ."""
+    out = []
+    for path, after in upper.walk():
+        before = lower.get(path)
+        if isinstance(before, (File, HardLink)) and isinstance(after, (File, HardLink)):
+            b, a = lower.file(path), upper.file(path)
+            if (b.mode, b.uid, b.gid, b.size, b.mtime) == (a.mode, a.uid, a.gid, a.size, a.mtime) and b != a:
+                out.append(path)
+    return out
+
+
 OPS = ["write", "append", "mkdir", "unlink", "rmdir", "rmtree", "symlink", "link", "chmod", "chown", "rename",
        "truncate", "utime"]
 
@@ -124,6 +136,8 @@ def test_worktree_layers_reproduce_its_view(base, ops):
             pass
     view = tree.snapshot()
     assert merge([*base, tree.upper_layer()]) == view, "overlay2: the upperdir as a layer"
-    # Docker's naive differ keeps hard links only among the names it writes, so compare contents
-    assert flat(merge([*base, tree.naive_layer()])) == flat(view), "vfs: the naive diff as a layer"
+    # Docker's naive differ keeps hard links only among the names it writes, so compare contents; and it cannot
+    # see a content change that kept size and mtime (go-archive changes.go says so), so skip those trees
+    if not blind_spots(tree.lower, view):
+        assert flat(merge([*base, tree.naive_layer()])) == flat(view), "vfs: the naive diff as a layer"
     assert merge([*base, Layer.from_tar(tree.upper_layer().to_tar())]) == view

@@ -243,6 +243,11 @@ class Image:
         """Sum of the layers' content sizes (what `docker images` calls SIZE)."""
         return sum(layer.size for layer in self.layers)
 
+    def __repr__(self) -> str:
+        cmd = list((self.config.entrypoint or ()) + (self.config.cmd or ()))
+        return (f"<Image {self.id[:19]}…: {len(self.layers)} layers, {self.size:,} B, "
+                f"{len(self.history)} history entries, cmd {cmd}>")
+
     def replace(self, **changes) -> "Image":
         """A new image with some fields changed (the config bytes are recomputed)."""
         changes.setdefault("raw_config", None)
