@@ -358,3 +358,15 @@ def test_classic_builds_keep_intermediate_images_so_history_shows_their_ids():
     eng2 = Engine(profile="buildkit")
     eng2.build(SEED, {"run.sh": RUN_SH}, tag="seed")
     assert [row["image"] for row in eng2.history("seed")][1:] == ["<missing>"] * (len(ids) - 1)
+
+
+@pytest.mark.parametrize("profile, outcome", [("classic", "mount point kept, write dropped"),
+                                              ("buildkit", "no such directory")])
+def test_run_after_volume_on_a_missing_path(profile, outcome):
+    text = "FROM busybox\nVOLUME /data\nRUN echo x > /data/note.txt\n"
+    if profile == "buildkit":
+        with pytest.raises(BuildError, match="Directory nonexistent"):
+            build(text, {}, profile)
+        return
+    _, img, _ = build(text, {}, profile)
+    assert list(img.layers[-1].entries) == ["/data"] and not img.rootfs.exists("/data/note.txt")

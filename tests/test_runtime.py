@@ -255,3 +255,8 @@ def test_drivers_decide_the_whiteout_style_of_commit():
         e.exec(c, "rm -rf /d && mkdir /d")
         layer = e.commit(c, "t:2").layers[-1]
         assert kinds(layer)["/d" if expected == "opaque" else "/d/a"] == expected
+
+
+def test_where_does_not_follow_a_final_symlink(eng):
+    c = eng.create("web")
+    assert c.where("/etc/mtab") == ("init layer", "/etc/mtab")

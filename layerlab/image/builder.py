@@ -610,6 +610,12 @@ class Build:
                            hostname=run_env["HOSTNAME"])
             except LayerlabError as exc:
                 raise BuildError(f"RUN cannot start as user {config.user!r}: {exc}") from None
+            if self.profile != "buildkit":
+                # the classic builder runs RUN in a container with the image's VOLUMEs mounted: the daemon makes
+                # the mount points in its layer, and writes below them go to a volume that is thrown away
+                for volume in config.volumes:
+                    if not tree.lexists(volume):
+                        tree.mkdir(volume, 0o755, parents=True)
             if not ins.json and tuple(argv[:2]) == DEFAULT_SHELL:
                 result = sh.run(argv[2])
             else:

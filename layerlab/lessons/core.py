@@ -85,6 +85,13 @@ class Text:
         return self.text
 
 
+class Columns(Text):
+    """Aligned plain text (goal beside current) that JupyterLab renders as a code block, not as prose."""
+
+    def _repr_markdown_(self) -> str:
+        return "```text\n" + self.text + "\n```"
+
+
 @dataclass
 class Exercise:
     """A registered exercise: its checker, its hints and how many hints were shown."""

@@ -22,7 +22,7 @@ from typing import Callable
 from ..engine import Engine
 from ..errors import LayerlabError
 from ..image.dockerfile import parse_dockerfile
-from .core import SOLUTIONS, Feedback, Text
+from .core import SOLUTIONS, Columns, Feedback
 
 
 @dataclass(frozen=True)
@@ -210,14 +210,14 @@ class Game:
             return Feedback.right(f"Level solved in {self.steps} {unit}{plural} (par {self.level.par}){par}.")
         return Feedback.wrong("Not there yet:", *missing)
 
-    def status(self) -> Text:
+    def status(self) -> Columns:
         """Goal versus current, side by side."""
         left = [f"GOAL: {self.level.title}"] + [f"[{'x' if not g.unmet(self.state) else ' '}] {g.text}"
                                                 for g in self.level.goals if not self.state.error]
         right = ["YOU"] + _current(self.state, self.level)
         width = max(len(s) for s in left) + 4
         rows = [f"{a:<{width}}{b}" for a, b in _zip_longest(left, right)]
-        return Text("\n".join(rows))
+        return Columns("\n".join(rows))
 
     def __repr__(self) -> str:
         return str(self.status())

@@ -159,7 +159,7 @@ class Container:
     def where(self, path: str) -> tuple[str, str]:
         """Where a container path's bytes live: ('rw layer' | 'image layer N' | 'init layer' | 'volume NAME'
         | 'bind mount', host path or layer path)."""
-        real = self.fs.resolve(path)
+        real = self.fs.resolve(path, follow_symlinks=False)
         mount = self.fs.mount_at(real)
         if mount is not None:
             _, host_path, _ = self.fs.route(real)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..errors import LayerlabError
 from ..fs import paths
 from ..fs.entries import Dir, File, Opaque, Symlink, Whiteout
 from ..image.model import Image
@@ -130,6 +131,22 @@ def _rw_detail(container) -> str:
     return "   ".join(parts) if parts else "empty: nothing written yet"
 
 
+def _visible_from(obj, image: Image, index: int, candidates: list[str]) -> list[str]:
+    """The candidates the merged view really takes from layer index (not hidden later, not under a mount)."""
+    snap = obj.view() if is_container(obj) else image.rootfs
+    out = []
+    for path in candidates:
+        try:
+            if snap.origin(path) != index:
+                continue
+        except LayerlabError:
+            continue
+        if is_container(obj) and obj.fs.mount_at(path) is not None:
+            continue
+        out.append(path)
+    return out
+
+
 def _merged_items(obj, image: Image) -> list[str]:
     """A few paths of the merged view with where they come from."""
     items = []
@@ -144,7 +161,8 @@ def _merged_items(obj, image: Image) -> list[str]:
                 items.append(f"{path} ← rw" + (" (copied up)" if path in copied else ""))
     for i in range(len(image.layers) - 1, -1, -1):
         layer = image.layers[i]
-        files = [p for p, e in layer.entries.items() if not isinstance(e, (Dir, Whiteout))]
+        files = _visible_from(obj, image, i, [p for p, e in layer.entries.items()
+                                              if not isinstance(e, (Dir, Whiteout))][:50])
         word = keyword(short_instruction(layer.created_by))
         items += [f"{p} ← L{i}" + (f" ({word})" if word else "") for p in files[:2]]
         items += [f"{p} hidden by L{i}" for p in layer.whiteouts[:1]]
@@ -717,7 +735,8 @@ def _merged_chips(obj, image: Image, driver: str) -> tuple[list[tuple[str, str]]
             what = f"volume {m.source}" if m.type == "volume" else "bind mount"
             chips.append((f"{dest.lstrip('/')}/ ⇐ {what}", "volume" if m.type == "volume" else "bind"))
     for i in range(len(image.layers) - 1, -1, -1):
-        files = [p for p, e in image.layers[i].entries.items() if not isinstance(e, (Dir, Whiteout))]
+        files = _visible_from(obj, image, i, [p for p, e in image.layers[i].entries.items()
+                                              if not isinstance(e, (Dir, Whiteout))][:50])
         if files:
             chips += [(f"{p.lstrip('/')} ← {lower_name(i)}", "entry") for p in files[:2]]
             break
@@ -800,7 +819,6 @@ def driver_picture(obj, driver: str = "overlay2", *, entries: int = 4, engine=No
     True
     """
     if driver not in ("overlay2", "aufs"):
-        from ..errors import LayerlabError
         raise LayerlabError(f"no picture for storage driver {driver!r}: choose 'overlay2' or 'aufs'")
     container = obj if is_container(obj) else None
     image = container.image if container is not None else obj
@@ -918,7 +936,6 @@ def build_step_picture(build, step: int | None = None, *, max_pending: int = 3, 
     >>> "COPY a /a" in texts, "BUILT" in texts, 'CMD ["sh"]' in texts
     (True, True, True)
     """
-    from ..errors import LayerlabError
 
     if not build.steps:
         raise LayerlabError("the build has not run a step yet: call build.step() first")

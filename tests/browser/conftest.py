@@ -127,7 +127,7 @@ def wait_for_kernel(lab: Lab, timeout: float = 60) -> None:
 def open_notebook(lab: Lab, context, name: str):
     """Open a notebook in JupyterLab and wait for its kernel."""
     page = context.new_page()
-    page.goto(f"{lab.url}/lab/tree/{name}?token={lab.token}")
+    page.goto(f"{lab.url}/lab/tree/{name}?reset&token={lab.token}")
     page.wait_for_selector(".jp-Notebook", timeout=60_000)
     wait_for_kernel(lab)
     return page
@@ -155,11 +155,12 @@ def screenshot(page, name: str, whole_notebook: bool = True) -> pathlib.Path:
     size = page.viewport_size
     if whole_notebook:
         height = page.evaluate("""() => {
-            const panel = document.querySelector('.jp-NotebookPanel .jp-WindowedPanel-outer')
-                       || document.querySelector('.jp-NotebookPanel .jp-Notebook');
+            const visible = '.jp-NotebookPanel:not(.lm-mod-hidden)';
+            const panel = document.querySelector(visible + ' .jp-WindowedPanel-outer')
+                       || document.querySelector(visible + ' .jp-Notebook');
             return panel ? panel.scrollHeight + 200 : 1000; }""")
         page.set_viewport_size({"width": size["width"], "height": min(max(int(height), 1000), 30000)})
-        page.evaluate("""() => document.querySelectorAll('.jp-NotebookPanel .jp-WindowedPanel-outer')
+        page.evaluate("""() => document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-WindowedPanel-outer')
                                        .forEach(e => e.scrollTop = 0)""")
         page.wait_for_timeout(800)
     page.screenshot(path=str(path))

@@ -357,3 +357,16 @@ def test_measured_label_extents_match_the_glyphs_drawn():
         fast, slow = t.get_window_extent(renderer), Text.get_window_extent(t, renderer)
         assert abs(fast.width - slow.width) <= max(2.0, 0.03 * slow.width), t.get_text()
         assert abs(fast.x0 - slow.x0) <= max(2.0, 0.03 * slow.width), t.get_text()
+
+
+def test_the_merged_view_never_claims_a_file_under_a_volume_or_hidden_later():
+    import layerlab as ll
+    from layerlab.views.graph import _merged_chips, _merged_items
+
+    eng = ll.Engine()
+    eng.build("FROM busybox\nRUN mkdir -p /srv/www /db && echo a > /srv/www/a.html && echo s > /db/schema.sql\n",
+              tag="site")
+    c = eng.run("site", "true", volumes={"dbdata": "/db"})
+    eng.exec(c, "rm -rf /srv/www && mkdir /srv/www && echo new > /srv/www/index.html")
+    shown = " ".join(_merged_items(c, c.image)) + " ".join(t for t, _ in _merged_chips(c, c.image, "overlay2")[0])
+    assert "schema.sql" not in shown and "a.html" not in shown
