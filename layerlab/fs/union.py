@@ -189,7 +189,7 @@ def _drop(snap: Snapshot, path: str, index: int, how: str) -> None:
     entry = snap._entries.pop(path)
     origin = snap._origin.pop(path)
     if isinstance(entry, Dir):
-        for child in list(snap._children.pop(path)):
+        for child in sorted(snap._children.pop(path)):  # sorted: shadowed() lists files in walk order
             _drop(snap, paths.join(path, child), index, how)
     elif isinstance(entry, HardLink):
         links = snap._linked_by.get(entry.target)

@@ -4,15 +4,12 @@ An exercise is registered by id ("03.1" = notebook 03, exercise 1) with a checke
 that turns the learner's answer into specific Feedback. Hints come one at a
 time; solutions live in files next to this module and show only when asked.
 
->>> @exercise("00.1", hints=["Count the layers that hold files."])
-... def _count(answer):
-...     return Feedback.right("Yes: 2 layers.") if answer == 2 else Feedback.wrong("Not 2.")
->>> check("00.1", 2)
-✔ Yes: 2 layers.
+>>> check("00.1", ["issue", "motd"]).ok
+True
 >>> check("00.1", ...)
 … Replace the ... with your answer, then run the cell again.
->>> hint("00.1")
-Hint 1 of 1: Count the layers that hold files.
+>>> hint("00.1", 1)
+Hint 1 of 3: Take the names one at a time and look each up from the highest layer (layer 2) down.
 """
 
 from __future__ import annotations
