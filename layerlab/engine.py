@@ -676,6 +676,9 @@ class Engine:
         from . import formats
 
         img = formats.load_image(path)
+        now = timestamp(self.tick())
+        # like `docker import -`: one layer, one history entry saying where it came from, and no other history
+        img = img.replace(history=(HistoryEntry("", comment="Imported from -", created=now),), created=now)
         self._store(img, [repository] if repository else [])
         return img
 

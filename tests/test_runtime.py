@@ -260,3 +260,11 @@ def test_drivers_decide_the_whiteout_style_of_commit():
 def test_where_does_not_follow_a_final_symlink(eng):
     c = eng.create("web")
     assert c.where("/etc/mtab") == ("init layer", "/etc/mtab")
+
+
+def test_import_of_an_export_keeps_one_layer_and_one_history_entry(eng, tmp_path):
+    c = eng.run("web", "true")
+    eng.export(c, tmp_path / "flat.tar")
+    img = eng.import_(tmp_path / "flat.tar", "flat:1")
+    assert len(img.layers) == 1 and [h.comment for h in img.history] == ["Imported from -"]
+    assert img.created.startswith("2026-")

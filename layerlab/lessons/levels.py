@@ -204,10 +204,11 @@ class Game:
     def feedback(self) -> Feedback:
         missing = self.unmet()
         if not missing:
-            unit = "instruction after FROM" if self.level.kind == "build" else "command"
-            plural = "" if self.steps == 1 else "s"
-            par = "" if self.steps <= self.level.par else " - can you do it in fewer?"
-            return Feedback.right(f"Level solved in {self.steps} {unit}{plural} (par {self.level.par}){par}.")
+            n = self.steps
+            unit = ("instruction" if n == 1 else "instructions") + " after FROM" if self.level.kind == "build" \
+                else ("command" if n == 1 else "commands")
+            par = "" if n <= self.level.par else " - can you do it in fewer?"
+            return Feedback.right(f"Level solved in {n} {unit} (par {self.level.par}){par}.")
         return Feedback.wrong("Not there yet:", *missing)
 
     def status(self) -> Columns:
@@ -237,7 +238,8 @@ def _current(state: State, lv: Level) -> list[str]:
         img = state.image
         lines = [f"{len(img.layers)} layers, {img.size:,} B"]
         for h in img.history[-6:]:
-            lines.append(("  config " if h.empty_layer else "  layer  ") + h.created_by[:48])
+            shown = " ".join(h.created_by.split())  # tabs and newlines of long RUN lines would break the columns
+            lines.append(("  config " if h.empty_layer else "  layer  ") + shown[:48])
         return lines
     changes = state.container.changes()
     return [f"docker diff: {len(changes)} change(s)"] + [f"  {c}" for c in changes[:8]]

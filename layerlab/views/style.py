@@ -277,10 +277,11 @@ class Sheet:
         from matplotlib.figure import Figure
         from matplotlib.transforms import Affine2D
 
-        _ensure_notebook_display()
         self.width, self.height = width, height
         self.fig = Figure(figsize=(width, height), dpi=DPI, facecolor=PAPER)
         FigureCanvasAgg(self.fig)
+        fig = self.fig
+        fig._repr_png_ = lambda: figure_png(fig)  # a returned figure shows as a picture, whatever the backend
         self.transform = Affine2D().translate(0, height) + self.fig.dpi_scale_trans
         # IPython's inline display skips a figure with no axes and no lines: give every sheet one, invisible.
         self.line([0, 0], [0, 0], lw=0, gid="sheet")
@@ -370,19 +371,6 @@ def legend_height(roles: list[str], width: float, size: float = SMALL) -> float:
             cx, rows = 0.0, rows + 1
         cx += need
     return rows * step
-
-
-def _ensure_notebook_display() -> None:
-    """In IPython, make sure a returned Figure renders as a picture (importing pyplot registers the formatter)."""
-    import sys
-
-    if "IPython" in sys.modules and "matplotlib.pyplot" not in sys.modules:
-        try:
-            shell = sys.modules["IPython"].get_ipython()
-        except AttributeError:
-            shell = None
-        if shell is not None:
-            import matplotlib.pyplot  # noqa: F401
 
 
 def figure_png(fig, dpi: float | None = None) -> bytes:

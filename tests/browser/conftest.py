@@ -113,36 +113,60 @@ def browser(tmp_path_factory):
         context.close()
 
 
-def wait_for_kernel(lab: Lab, timeout: float = 60) -> None:
-    """Wait until a kernel's websocket is connected and idle (the toolbar says 'idle' too early)."""
+def _session(lab: Lab, name: str) -> dict | None:
+    for session in lab.api("/api/sessions"):
+        if session.get("path", "").endswith(name):
+            return session
+    return None
+
+
+def wait_for_kernel(lab: Lab, name: str | None = None, timeout: float = 90) -> None:
+    """Wait until the notebook's kernel (or every kernel) is connected and idle (the toolbar says 'idle' too early)."""
     deadline = time.time() + timeout
     while time.time() < deadline:
-        kernels = lab.api("/api/kernels")
+        if name is None:
+            kernels = lab.api("/api/kernels")
+        else:
+            kernels = [((_session(lab, name) or {}).get("kernel") or {})]
         if kernels and all(k.get("connections", 0) >= 1 and k.get("execution_state") == "idle" for k in kernels):
             return
         time.sleep(0.5)
-    raise AssertionError("the notebook's kernel did not connect")
+    raise AssertionError(f"the kernel of {name or 'the notebook'} did not connect")
+
+
+def close_notebook(lab: Lab, page, name: str) -> None:
+    """Close the page and shut its kernel down, so the next notebook starts on a quiet server."""
+    page.close()
+    session = _session(lab, name)
+    if session is not None:
+        request = urllib.request.Request(f"{lab.url}/api/sessions/{session['id']}?token={lab.token}",
+                                         method="DELETE")
+        urllib.request.urlopen(request, timeout=10).close()
 
 
 def open_notebook(lab: Lab, context, name: str):
-    """Open a notebook in JupyterLab and wait for its kernel."""
+    """Open a notebook in JupyterLab (in a fresh workspace) and wait for its kernel."""
     page = context.new_page()
     page.goto(f"{lab.url}/lab/tree/{name}?reset&token={lab.token}")
-    page.wait_for_selector(".jp-Notebook", timeout=60_000)
-    wait_for_kernel(lab)
+    page.wait_for_selector(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook", timeout=90_000)
+    wait_for_kernel(lab, name)
     return page
 
 
 def run_all(page, timeout: float = 300) -> None:
-    """Run every cell through the Run menu and wait until no cell is queued or running."""
-    page.click("text=Run", timeout=30_000)
+    """Clear the stored outputs, run every cell through the Run menu, and wait until every code cell ran."""
+    page.click(".lm-MenuBar-itemLabel:text-is('Edit')", timeout=30_000)
+    page.click("[data-command='editmenu:clear-all']", timeout=30_000)
+    page.click(".lm-MenuBar-itemLabel:text-is('Run')", timeout=30_000)
     page.click("[data-command='runmenu:run-all']", timeout=30_000)
-    page.wait_for_timeout(1500)
     deadline = time.time() + timeout
     while time.time() < deadline:
-        busy = page.evaluate("""() => [...document.querySelectorAll('.jp-InputPrompt')]
-            .some(p => p.textContent.includes('*'))""")
-        if not busy:
+        state = page.evaluate("""() => {
+            const prompts = [...document.querySelectorAll(
+                '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt')].map(p => p.textContent);
+            return {busy: prompts.some(t => t.includes('*')), done: prompts.every(t => /\\[\\d+\\]/.test(t))};
+        }""")
+        if state["done"] and not state["busy"]:
             return
         time.sleep(0.5)
     raise AssertionError("the notebook did not finish running")

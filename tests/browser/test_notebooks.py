@@ -6,7 +6,7 @@ import pathlib
 
 import pytest
 
-from .conftest import errors_on_page, open_notebook, run_all, screenshot
+from .conftest import close_notebook, errors_on_page, open_notebook, run_all, screenshot
 
 NOTEBOOKS = sorted(p.name for p in (pathlib.Path(__file__).resolve().parents[2] / "notebooks").glob("[0-9]*.ipynb"))
 
@@ -21,7 +21,7 @@ def test_notebook_runs_in_jupyterlab(lab, browser, name):
         assert outputs.count() > 0
         screenshot(page, name.removesuffix(".ipynb"))
     finally:
-        page.close()
+        close_notebook(lab, page, name)
 
 
 def test_welcome_environment_check_says_ok(lab, browser):
@@ -31,4 +31,4 @@ def test_welcome_environment_check_says_ok(lab, browser):
         text = page.locator(".jp-OutputArea-output").all_inner_texts()
         assert any("Python 3.10 or newer" in t and t.count("ok") >= 5 for t in text)
     finally:
-        page.close()
+        close_notebook(lab, page, "00-welcome.ipynb")
