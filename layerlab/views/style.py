@@ -282,6 +282,8 @@ class Sheet:
         FigureCanvasAgg(self.fig)
         fig = self.fig
         fig._repr_png_ = lambda: figure_png(fig)  # a returned figure shows as a picture, whatever the backend
+        # the inline backend saves with bbox_inches="tight": a sheet is laid out to the edge, so tight is all of it
+        fig.get_tightbbox = lambda *args, **kwargs: fig.bbox_inches
         self.transform = Affine2D().translate(0, height) + self.fig.dpi_scale_trans
         # IPython's inline display skips a figure with no axes and no lines: give every sheet one, invisible.
         self.line([0, 0], [0, 0], lw=0, gid="sheet")
