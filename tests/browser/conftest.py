@@ -153,23 +153,40 @@ def open_notebook(lab: Lab, context, name: str):
     return page
 
 
-def run_all(page, timeout: float = 300) -> None:
-    """Clear the stored outputs, run every cell through the Run menu, and wait until every code cell ran."""
+def run_all(page, timeout: float = 300, idle: float = 15) -> None:
+    """Clear the stored outputs, run every cell through the Run menu, and wait until every code cell ran.
+
+    Fails at once, with the traceback, when a cell raises (Run All stops there), and when the
+    kernel stays idle for `idle` seconds with cells left unrun.
+    """
     page.click(".lm-MenuBar-itemLabel:text-is('Edit')", timeout=30_000)
     page.click("[data-command='editmenu:clear-all']", timeout=30_000)
     page.click(".lm-MenuBar-itemLabel:text-is('Run')", timeout=30_000)
     page.click("[data-command='runmenu:run-all']", timeout=30_000)
     deadline = time.time() + timeout
+    idle_since = None
     while time.time() < deadline:
         state = page.evaluate("""() => {
             const prompts = [...document.querySelectorAll(
                 '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt')].map(p => p.textContent);
-            return {busy: prompts.some(t => t.includes('*')), done: prompts.every(t => /\\[\\d+\\]/.test(t))};
+            return {busy: prompts.some(t => t.includes('*')), done: prompts.every(t => /\\[\\d+\\]/.test(t)),
+                    ran: prompts.filter(t => /\\[\\d+\\]/.test(t)).length, cells: prompts.length};
         }""")
         if state["done"] and not state["busy"]:
             return
+        if not state["busy"]:
+            errors = errors_on_page(page)
+            if errors:
+                raise AssertionError(f"a cell raised, so Run All stopped after {state['ran']} of "
+                                     f"{state['cells']} code cells:\n{errors[0][-3000:]}")
+            idle_since = idle_since or time.time()
+            if state["ran"] and time.time() - idle_since > idle:
+                raise AssertionError(f"Run All stopped after {state['ran']} of {state['cells']} code cells "
+                                     "without a traceback on the page")
+        else:
+            idle_since = None
         time.sleep(0.5)
-    raise AssertionError("the notebook did not finish running")
+    raise AssertionError(f"the notebook did not finish running in {timeout:.0f} s")
 
 
 def screenshot(page, name: str, whole_notebook: bool = True) -> pathlib.Path:
