@@ -66,3 +66,36 @@ def test_every_exercise_has_hints_a_solution_file_and_a_pending_answer(exercise_
     assert ex.hints, f"{exercise_id} has no hints"
     assert (SOLUTIONS / f"{exercise_id}.md").exists(), f"{exercise_id} has no solution file"
     assert lessons.check(exercise_id, ...).verdict == "pending"
+
+
+@pytest.mark.parametrize("answer, expected", [
+    (1_000_000, 1_000_000),
+    ("52MB", 52_000_000),
+    ("50 MiB", 52_428_800),
+    ("1_000", 1000),
+    ("210MB (virtual 319MB)", 210_000_000),     # pasted from docker ps -s
+    (True, None),                               # a bool is not a size
+    ("big", None),
+    (["1MB"], None),
+])
+def test_a_size_answer_is_read_the_way_a_learner_types_it(answer, expected):
+    from layerlab.lessons.answers import byte_count
+    assert byte_count(answer) == expected
+
+
+@pytest.mark.parametrize("answer, expected", [
+    ("motd issue", ["motd", "issue"]),
+    ("['motd', 'issue']", ["motd", "issue"]),    # a list pasted as text
+    ({"/srv/a"}, ["/srv/a"]),
+    (("a ", " b"), ["a", "b"]),
+    ([1, 2], None),
+    (42, None),
+])
+def test_a_list_answer_is_read_from_text_or_a_collection(answer, expected):
+    from layerlab.lessons.answers import words
+    assert words(answer) == expected
+
+
+def test_a_size_exercise_explains_how_to_answer_when_the_answer_is_not_a_size():
+    feedback = lessons.check("03.1", "a lot")
+    assert not feedback.ok and "a size such as '12MB'" in str(feedback)

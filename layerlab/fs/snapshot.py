@@ -257,15 +257,17 @@ class Snapshot:
         return f"<Snapshot: {len(self)} paths from {len(self._layers)} layers, {self.size} B>"
 
 
-def resolve(entries: dict, path: str, *, follow_symlinks: bool = True, _hops: list | None = None) -> str:
+def resolve(entries, path: str, *, follow_symlinks: bool = True, _hops: list | None = None,
+            shortcut: bool = True) -> str:
     """Follow symlinks in a normalized path inside the root; the last part only when asked.
 
-    A missing component ends the walk: the rest is appended as is, so the caller
+    `entries` is anything with `get(path) -> Entry | None` (a dict of a tree, or a mount table's
+    lookup). A missing component ends the walk: the rest is appended as is, so the caller
     can tell 'not found' from the returned path.
     """
     if path == "/":
         return path
-    if isinstance(entries.get(paths.parent(path)), Dir):  # every stored path has real parent dirs
+    if shortcut and isinstance(entries.get(paths.parent(path)), Dir):  # stored paths have real parent dirs
         if not follow_symlinks or not isinstance(entries.get(path), Symlink):
             return path
     hops = _hops if _hops is not None else [0]
@@ -285,7 +287,7 @@ def resolve(entries: dict, path: str, *, follow_symlinks: bool = True, _hops: li
             base = "/" if entry.target.startswith("/") else current
             target = paths.normalize(paths.join(base, entry.target) if not entry.target.startswith("/")
                                      else entry.target)
-            current = resolve(entries, target, follow_symlinks=True, _hops=hops)
+            current = resolve(entries, target, follow_symlinks=True, _hops=hops, shortcut=shortcut)
             continue
         if not last and not isinstance(entry, Dir):
             raise FilesystemError(f"{path}: Not a directory ({candidate} is a {entry.kind})", path, "ENOTDIR")

@@ -15,7 +15,7 @@ from typing import Iterator
 from ..errors import FilesystemError, SymlinkLoopError
 from ..fs import paths
 from ..fs.entries import Dir, Entry, Symlink
-from ..fs.snapshot import MAXSYMLINKS, Stat
+from ..fs.snapshot import Stat, resolve
 from ..fs.worktree import WorkTree
 
 VOLUMES_DIR = "/var/lib/docker/volumes"
@@ -52,6 +52,13 @@ class Mount:
         if self.type == "volume":
             out["Driver"] = "local"
         return out
+
+
+class _Lookup:
+    """A mount table seen as one mapping from a container path to the entry it shows."""
+
+    def __init__(self, raw):
+        self.get = raw
 
 
 def _err(code: str, path: str, text: str) -> FilesystemError:
@@ -106,31 +113,9 @@ class MountNamespace:
         tree, tp, _ = self.route(real)
         return tree._view._entries.get(tp)
 
-    def resolve(self, path: str, *, follow_symlinks: bool = True, _hops: list | None = None) -> str:
+    def resolve(self, path: str, *, follow_symlinks: bool = True) -> str:
         """Follow symlinks component by component across mounts; absolute targets start at the container's root."""
-        path = paths.normalize(path)
-        if path == "/":
-            return path
-        hops = _hops if _hops is not None else [0]
-        parts = path.strip("/").split("/")
-        current = "/"
-        for i, part in enumerate(parts):
-            candidate = paths.join(current, part)
-            entry = self._raw(candidate)
-            last = i == len(parts) - 1
-            if entry is None:
-                return paths.normalize(candidate + "/" + "/".join(parts[i + 1:])) if not last else candidate
-            if isinstance(entry, Symlink) and (not last or follow_symlinks):
-                hops[0] += 1
-                if hops[0] > MAXSYMLINKS:
-                    raise SymlinkLoopError(f"{path}: Too many levels of symbolic links (ELOOP)")
-                target = entry.target if entry.target.startswith("/") else paths.join(current, entry.target)
-                current = self.resolve(paths.normalize(target), _hops=hops)
-                continue
-            if not last and not isinstance(entry, Dir):
-                raise _err("ENOTDIR", path, "Not a directory")
-            current = candidate
-        return current
+        return resolve(_Lookup(self._raw), paths.normalize(path), follow_symlinks=follow_symlinks, shortcut=False)
 
     def _at(self, path: str, follow: bool = True) -> tuple[WorkTree, str, Mount | None, str]:
         real = self.resolve(path, follow_symlinks=follow)

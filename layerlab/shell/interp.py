@@ -720,6 +720,21 @@ class Shell:
         return sorted(out)
 
     # -- execution ---------------------------------------------------------------------------
+    def _loop_body(self, body) -> tuple[int | None, bool]:
+        """Run one pass of a loop body: (its status or None after break/continue, whether to leave the loop)."""
+        try:
+            return self._exec(body), False
+        except BreakLoop as b:
+            if b.n > 1:
+                b.n -= 1
+                raise
+            return None, True
+        except ContinueLoop as c:
+            if c.n > 1:
+                c.n -= 1
+                raise
+            return None, False
+
     def _exec(self, node) -> int:
         t = type(node)
         if t is S.Sequence:
@@ -874,18 +889,10 @@ class Shell:
                         self.errexit_off -= 1
                     if (c == 0) == node.until:
                         break
-                    try:
-                        status = self._exec(node.body)
-                    except BreakLoop as b:
-                        if b.n > 1:
-                            b.n -= 1
-                            raise
+                    body_status, leave = self._loop_body(node.body)
+                    status = 0 if body_status is None else body_status      # break and continue exit 0
+                    if leave:
                         break
-                    except ContinueLoop as c_:
-                        if c_.n > 1:
-                            c_.n -= 1
-                            raise
-                        continue
             finally:
                 self.loop_depth -= 1
         elif t is S.For:
@@ -896,18 +903,10 @@ class Shell:
                 for item in items:
                     self.tick()
                     self.setvar(node.var, item)
-                    try:
-                        status = self._exec(node.body)
-                    except BreakLoop as b:
-                        if b.n > 1:
-                            b.n -= 1
-                            raise
+                    body_status, leave = self._loop_body(node.body)
+                    status = 0 if body_status is None else body_status      # break and continue exit 0
+                    if leave:
                         break
-                    except ContinueLoop as c_:
-                        if c_.n > 1:
-                            c_.n -= 1
-                            raise
-                        continue
             finally:
                 self.loop_depth -= 1
         elif t is S.Case:

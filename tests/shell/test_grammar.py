@@ -132,6 +132,9 @@ ROWS = [
     ("for i in 1 2 3 4; do [ $i = 2 ] && continue; [ $i = 4 ] && break; echo $i; done", 0, "1\n3\n", ""),
     ("for i in 1 2; do for j in a b; do [ $j = b ] && continue 2; echo $i$j; done; done", 0, "1a\n2a\n", ""),
     ("for i in 1 2; do for j in a b; do break 2; done; done; echo out $i$j", 0, "out 1a\n", ""),
+    ("for i in 1 2; do false; [ $i = 2 ] && break; done; echo $?", 0, "0\n", ""),      # break exits 0
+    ("for i in 1; do false; continue; done; echo $?", 0, "0\n", ""),
+    ("for i in 1 2; do [ $i = 1 ]; done; echo $?", 0, "1\n", ""),                    # the last pass's status
     ("case hello.py in *.sh) echo sh;; *.py|*.pyw) echo py;; *) echo other;; esac", 0, "py\n", ""),
     ("case x in (x) echo paren;; esac", 0, "paren\n", ""),
     ("v=abc; case $v in a*) echo A ;; esac; case '*' in \\*) echo star;; esac", 0, "A\nstar\n", ""),

@@ -6,13 +6,13 @@
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 
 from ...fs.entries import WHITEOUT
 from ...fs.layer import Layer
 from ...fs.snapshot import Snapshot
 from ...fs.union import merge
+from ..answers import words
 from ..core import Feedback, exercise
 
 
@@ -27,11 +27,8 @@ def welcome_stack() -> tuple[Layer, Layer, Layer]:
 
 def _names(answer) -> list[str] | None:
     """A listing given as a list/set of names or paths, or one string of names; None when it is not one."""
-    if isinstance(answer, str):
-        items = [w for w in re.split(r"[\s,;\[\]'\"]+", answer) if w]
-    elif isinstance(answer, (list, tuple, set, frozenset)):
-        items = list(answer)
-    else:
+    items = words(answer)
+    if items is None:
         return None
     out = []
     for item in items:

@@ -6,10 +6,8 @@
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 
-from ...analysis import parse_bytes
 from ...engine import Engine
 from ...errors import LayerlabError
 from ...fs import paths
@@ -17,6 +15,7 @@ from ...fs.entries import Dir, File
 from ...fs.layer import Layer
 from ...fs.union import merge
 from ...tables import human_size
+from ..answers import byte_count, words
 from ..core import Feedback, exercise
 
 
@@ -97,11 +96,8 @@ def _check_motd(answer) -> Feedback:
 
 # -- 02.2 -------------------------------------------------------------------------------------------------
 def _paths(answer, top: str) -> list[str] | None:
-    if isinstance(answer, str):
-        items = [w for w in re.split(r"[\s,;\[\]'\"]+", answer) if w]
-    elif isinstance(answer, (list, tuple, set, frozenset)):
-        items = list(answer)
-    else:
+    items = words(answer)
+    if items is None:
         return None
     out = []
     for item in items:
@@ -142,21 +138,6 @@ def _check_srv(answer) -> Feedback:
 
 
 # -- 02.3 -------------------------------------------------------------------------------------------------
-def _bytes(answer) -> int | None:
-    if isinstance(answer, bool):
-        return None
-    if isinstance(answer, int):
-        return answer
-    if isinstance(answer, float):
-        return int(answer)
-    if isinstance(answer, str):
-        try:
-            return parse_bytes(answer.strip().replace(" ", ""))
-        except LayerlabError:
-            return None
-    return None
-
-
 def _check_shared(answer) -> Feedback:
     eng = sharing_engine()
     row = next(r for r in eng.system_df_verbose() if r["repository"] == "web")
@@ -164,7 +145,7 @@ def _check_shared(answer) -> Feedback:
     base = eng.resolve_image("busybox")
     shared = sum(layer.size for layer in base.layers)
     unique = img.size - shared
-    n = _bytes(answer)
+    n = byte_count(answer)
     if n is None:
         return Feedback.wrong(f"Answer with a size such as \"12B\" or \"4.26MB\" (or a number of bytes), not "
                               f"{answer!r}.")

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from ...analysis import parse_bytes
 from ...engine import Engine
 from ...errors import LayerlabError
 from ...fs.tarcodec import member_names
 from ...tables import human_size
+from ..answers import near, require_bytes
 from ..core import Feedback, exercise
 
 # -- 03.1: the size of an image after RUN rm ---------------------------------------------------------------------
@@ -38,21 +38,6 @@ def ghost_model() -> tuple[int, int, int]:
     return img.size - base.size, base.size, img.layers[-2].size
 
 
-def _as_bytes(answer) -> int:
-    """An answer given as a number of bytes or a size such as '52MB' or '50 MiB'."""
-    if isinstance(answer, bool):
-        raise LayerlabError("answer with a number of bytes (an int such as 1_000_000) or a size such as '12MB'")
-    if isinstance(answer, (int, float)):
-        return int(answer)
-    if isinstance(answer, str):
-        return parse_bytes(answer.strip().replace(" ", "").replace("_", ""))
-    raise LayerlabError(f"answer with a number of bytes or a size such as '12MB' (you gave {answer!r})")
-
-
-def _near(a: int, b: int, tolerance: float) -> bool:
-    return abs(a - b) <= tolerance * max(b, 1)
-
-
 @exercise("03.1", hints=[
     "Count what each layer holds: the RUN with dd holds the blob; what does the RUN with rm hold?",
     "A deletion is recorded as a whiteout: an empty file named .wh.blob. Does it take any bytes away from the "
@@ -60,9 +45,9 @@ def _near(a: int, b: int, tolerance: float) -> bool:
     "The layers below never change. 50 MiB is 50 × 1,048,576 bytes."])
 def _size_after_rm(answer):
     added, base, blob = ghost_model()
-    got = _as_bytes(answer)
+    got = require_bytes(answer)
     shown = f"{got:,} bytes ({human_size(got)})"
-    if _near(got, added, 0.05):
+    if near(got, added, 0.05):
         return Feedback.right(
             f"Yes: the image adds {added:,} bytes ({human_size(added)}) to busybox, exactly the blob.",
             "The dd layer still holds the whole blob; the rm layer holds one empty whiteout, .wh.blob.",
@@ -72,11 +57,11 @@ def _size_after_rm(answer):
             f"That is the misconception: {shown} would mean the rm gave the bytes back.",
             "Layers are immutable: the rm layer can only add a whiteout on top, it cannot edit the dd layer below.",
             f"The dd layer holds {blob:,} bytes whatever a later layer does.")
-    if _near(got, 2 * added, 0.05):
+    if near(got, 2 * added, 0.05):
         return Feedback.wrong(
             f"{shown} is twice the blob: the rm layer copies nothing.",
             "A whiteout is an empty file (0 bytes): it records the deletion, it does not copy the deleted file.")
-    if _near(got, added + base, 0.05):
+    if near(got, added + base, 0.05):
         return Feedback.wrong(
             f"{shown} is the whole image, busybox included ({human_size(base)}). The question asks what the "
             "Dockerfile adds on top of busybox.")

@@ -14,10 +14,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from ...analysis import parse_bytes
 from ...engine import Engine
-from ...errors import LayerlabError
 from ...tables import human_size
+from ..answers import near, require_bytes
 from ..core import Feedback, exercise
 
 # -- 04.1: bytes copied up by one command ----------------------------------------------------------------------------
@@ -40,33 +39,15 @@ def svc_model() -> dict:
             "rw": c.size}
 
 
-def _as_bytes(answer) -> int:
-    """An answer given as a number of bytes or a size such as '8MB' or '8000 KiB'."""
-    if isinstance(answer, bool):
-        raise LayerlabError("answer with a number of bytes (an int such as 1_000_000) or a size such as '12MB'")
-    if isinstance(answer, (int, float)):
-        return int(answer)
-    if isinstance(answer, str):
-        text = answer.strip().replace(" ", "").replace("_", "")
-        if "(" in text:   # '210MB (virtual 319MB)' copied from docker ps -s: take the SIZE part
-            text = text.split("(", 1)[0]
-        return parse_bytes(text)
-    raise LayerlabError(f"answer with a number of bytes or a size such as '12MB' (you gave {answer!r})")
-
-
-def _near(a: int, b: int, tolerance: float) -> bool:
-    return abs(a - b) <= tolerance * max(b, 1)
-
-
 @exercise("04.1", hints=[
     "Go through the three commands one at a time: which of them change a file that lives in an image layer?",
     "touch changes only the mtime, but a metadata change is still a change: the kernel must copy the file up first.",
     "Reading a lower file copies nothing, and a brand-new file is written into the upper layer, not copied up."])
 def _copied(answer):
     m = svc_model()
-    got = _as_bytes(answer)
+    got = require_bytes(answer)
     expected, index, log, pid = m["copied"], m["index"], m["log"], m["pid"]
-    if got == expected or (_near(got, expected, 0.03) and not isinstance(answer, int)):
+    if got == expected or (near(got, expected, 0.03) and not isinstance(answer, int)):
         return Feedback.right(
             f"Yes: {expected:,} bytes ({human_size(expected)}), the whole index.db, copied up by touch.",
             "touch only sets the mtime, yet overlayfs copies the WHOLE file into the upper layer first (rule 13).",
@@ -86,9 +67,9 @@ def _copied(answer):
     if got == log:
         return Feedback.wrong(
             "That is the file that was read. Reads are free; which file was changed (even if only its metadata)?")
-    if _near(got, index, 0.03):
-        return Feedback.wrong(f"Nearly: give the exact bytes. index.db is dd bs=1k count=8000, that is "
-                              f"8000 × 1024 bytes.")
+    if near(got, index, 0.03):
+        return Feedback.wrong("Nearly: give the exact bytes. index.db is dd bs=1k count=8000, that is "
+                              "8000 × 1024 bytes.")
     return Feedback.wrong(
         f"{got:,} bytes is not it.",
         f"The image holds index.db ({index:,} B) and access.log ({log:,} B). Which one does the command change?")
@@ -120,15 +101,15 @@ def model_sizes() -> dict:
     "name up breaks the link (rule 11), so the other name is still a lower file."])
 def _ps_size(answer):
     m = model_sizes()
-    got = _as_bytes(answer)
+    got = require_bytes(answer)
     expected, one, virtual = m["size"], m["file"], m["virtual"]
-    if _near(got, expected, 0.02):
+    if near(got, expected, 0.02):
         return Feedback.right(
             f"Yes: {human_size(expected)} ({expected:,} bytes): two whole copies of the {human_size(one)} file.",
             "chown copies model.bin up; that breaks the hard link (index=off, rule 11), so chmod on model.link "
             "copies the same bytes up a second time.",
             f"docker ps -s prints: {human_size(expected)} (virtual {human_size(virtual)}).")
-    if _near(got, one, 0.02):
+    if near(got, one, 0.02):
         return Feedback.wrong(
             f"{human_size(got)} is one copy. The two names share one inode in the image, but the copy-up of "
             "model.bin gives it a new inode in the upper layer: model.link is still the lower file, and chmod "
@@ -137,7 +118,7 @@ def _ps_size(answer):
         return Feedback.wrong(
             "That is the misconception 'chmod is free'. A metadata change to a file in an image layer copies the "
             f"whole file up ({human_size(one)} each time).")
-    if _near(got, virtual, 0.02) or got > expected * 1.2:
+    if near(got, virtual, 0.02) or got > expected * 1.2:
         return Feedback.wrong(
             f"{human_size(got)} looks like the virtual size: SIZE counts only the read-write layer, not the image "
             f"({human_size(m['image'])}) below it.")

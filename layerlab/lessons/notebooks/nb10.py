@@ -7,10 +7,10 @@ import tempfile
 from functools import lru_cache
 from typing import Any
 
-from ...analysis import parse_bytes, wasted_bytes
+from ...analysis import wasted_bytes
 from ...engine import Engine
-from ...errors import LayerlabError
 from ...fs.content import Synthetic
+from ..answers import byte_count
 from ..core import Feedback, exercise
 
 # -- 10.1: a .dockerignore ----------------------------------------------------------------------------------
@@ -79,19 +79,6 @@ def squash_model() -> tuple[int, int, int, int]:
         flat = eng.import_(path, "app:squashed")
     multi = eng.build(MULTI_STAGE, APP_CONTEXT)
     return flat.size, naive.size, wasted_bytes(naive), multi.size
-
-
-def _bytes(answer: Any) -> int | None:
-    if isinstance(answer, bool):
-        return None
-    if isinstance(answer, (int, float)):
-        return int(answer)
-    if isinstance(answer, str):
-        try:
-            return parse_bytes(answer.strip().replace(" ", "").replace("_", ""))
-        except LayerlabError:
-            return None
-    return None
 
 
 def _close(value: int, target: int, tolerance: float) -> bool:
@@ -167,7 +154,7 @@ def _ignore(answer):
 ])
 def _chmod(answer):
     model = chmod_model()
-    value = _bytes(answer)
+    value = byte_count(answer)
     if value is None:
         return Feedback.wrong("Answer with a number of bytes (2500000) or a size with a unit ('2.5MB').")
     if _close(value, model, 0.01):
@@ -197,7 +184,7 @@ def _chmod(answer):
 ])
 def _squash(answer):
     flat, naive, wasted, multi = squash_model()
-    value = _bytes(answer)
+    value = byte_count(answer)
     if value is None:
         return Feedback.wrong("Answer with a number of bytes or a size with a unit, such as '90MB'.")
     if _close(value, flat, 0.01):

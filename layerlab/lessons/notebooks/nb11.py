@@ -7,8 +7,8 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from ...analysis import parse_bytes, wasted_files
-from ...errors import LayerlabError
+from ...analysis import wasted_files
+from ..answers import byte_count
 from ..core import Feedback, exercise
 
 SAMPLE = pathlib.Path(__file__).resolve().parents[3] / "notebooks" / "data" / "sample-buildah.tar"
@@ -33,19 +33,6 @@ def sample_model() -> dict:
                 "created_by": [layer.created_by for layer in img.layers]}
     return {"wasted": {"/app/data.bin": 300_000, "/app/run.sh": 71}, "deleted_by": 2, "shipped_in": 1, "layers": 6,
             "created_by": ["ADD busybox rootfs /", "", "/bin/sh -c rm /app/data.bin", "", "", ""]}
-
-
-def _bytes(answer: Any) -> int | None:
-    if isinstance(answer, bool):
-        return None
-    if isinstance(answer, (int, float)):
-        return int(answer)
-    if isinstance(answer, str):
-        try:
-            return parse_bytes(answer.strip().replace(" ", "").replace("_", ""))
-        except LayerlabError:
-            return None
-    return None
 
 
 # -- 11.1 -----------------------------------------------------------------------------------------------------
@@ -121,7 +108,7 @@ def _deletes(answer):
 def _wasted(answer):
     model = sample_model()["wasted"]
     total = sum(model.values())
-    value = _bytes(answer)
+    value = byte_count(answer)
     if value is None:
         return Feedback.wrong("Answer with a number of bytes, such as 123456, or a size with a unit ('123kB').")
     if value == total:

@@ -71,10 +71,8 @@ def _count(ctx: Ctx, value: str, what: str) -> tuple[str, int]:
     return sign, parsed[1]
 
 
-@command("head")
-def head(ctx: Ctx) -> int:
-    opts, files = getopt(ctx, _old_style(ctx.argv[1:]), "n:c:qvz", ["lines=", "bytes=", "quiet", "silent",
-                                                                    "verbose"])
+def _head_tail_options(ctx: Ctx, opts) -> tuple[str, str, int, bool, bool]:
+    """The options head and tail share: (lines or bytes, the count's sign, the count, quiet, verbose)."""
     mode, sign, n = "lines", "", 10
     quiet = verbose = False
     for o, v in opts:
@@ -88,6 +86,14 @@ def head(ctx: Ctx) -> int:
             quiet = True
         elif o in ("-v", "--verbose"):
             verbose = True
+    return mode, sign, n, quiet, verbose
+
+
+@command("head")
+def head(ctx: Ctx) -> int:
+    opts, files = getopt(ctx, _old_style(ctx.argv[1:]), "n:c:qvz", ["lines=", "bytes=", "quiet", "silent",
+                                                                    "verbose"])
+    mode, sign, n, quiet, verbose = _head_tail_options(ctx, opts)
     files = files or ["-"]
     status = 0
     for k, name in enumerate(files):
@@ -143,19 +149,7 @@ def tail(ctx: Ctx) -> int:
             args.append(a)
     opts, files = getopt(ctx, args, "n:c:qvfFs:", ["lines=", "bytes=", "quiet", "silent", "verbose", "follow",
                                                   "retry", "sleep-interval="])
-    mode, sign, n = "lines", "", 10
-    quiet = verbose = False
-    for o, v in opts:
-        if o in ("-n", "--lines"):
-            mode = "lines"
-            sign, n = _count(ctx, v, "lines")
-        elif o in ("-c", "--bytes"):
-            mode = "bytes"
-            sign, n = _count(ctx, v, "bytes")
-        elif o in ("-q", "--quiet", "--silent"):
-            quiet = True
-        elif o in ("-v", "--verbose"):
-            verbose = True
+    mode, sign, n, quiet, verbose = _head_tail_options(ctx, opts)
     files = files or ["-"]
     status = 0
     for k, (name, text) in enumerate(_read_inputs(ctx, files)):

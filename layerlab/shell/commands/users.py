@@ -678,19 +678,23 @@ def deluser(ctx: Ctx) -> int:
     return 0
 
 
+def _bb_add_user_to_group(db: "_Db", user: str, group: str) -> int:
+    """busybox `adduser USER GROUP` and `addgroup USER GROUP`: add an existing user to an existing group."""
+    if db.user(user) is None:
+        raise CommandFailed(f"unknown user {user}", 1)
+    if not _add_member(db, user, group):
+        raise CommandFailed(f"unknown group {group}", 1)
+    db.save()
+    return 0
+
+
 def _bb_adduser(ctx: Ctx) -> int:
     opts, names = getopt(ctx, ctx.argv[1:], "h:g:s:G:SDHu:k:", [], status=1)
     o = dict(opts)
     _check_root(ctx)
     db = _Db(ctx)
     if len(names) == 2:
-        user, group = names
-        if db.user(user) is None:
-            raise CommandFailed(f"unknown user {user}", 1)
-        if not _add_member(db, user, group):
-            raise CommandFailed(f"unknown group {group}", 1)
-        db.save()
-        return 0
+        return _bb_add_user_to_group(db, *names)
     if len(names) != 1:
         raise CommandFailed("Usage: adduser [OPTIONS] USER [GROUP]", 1)
     name = names[0]
@@ -722,10 +726,10 @@ def _bb_adduser(ctx: Ctx) -> int:
     shell = o.get("-s", "/sbin/nologin" if system else "/bin/sh")
     gecos = o.get("-g", "Linux User,,,")
     db.add("passwd", [name, "x", str(uid), str(gid), gecos, home, shell])
-    db.add("shadow", [name, "!" if ("-D" in o or system) else "!", _days(ctx), "0", "99999", "7", "", "", ""])
+    db.add("shadow", [name, "!", _days(ctx), "0", "99999", "7", "", "", ""])
     db.save()
     if "-H" not in o:
-        _make_home(ctx, home, uid, gid, o.get("-k", "/etc/skel") if not system else None, 0o2755 & 0o755)
+        _make_home(ctx, home, uid, gid, o.get("-k", "/etc/skel") if not system else None, 0o755)
     if "-D" not in o and not system:
         ctx.err("Changing password for " + name + "\nNew password: \npasswd: password for " + name +
                 " is unchanged\n")
@@ -739,13 +743,7 @@ def _bb_addgroup(ctx: Ctx) -> int:
     _check_root(ctx)
     db = _Db(ctx)
     if len(names) == 2:
-        user, group = names
-        if db.user(user) is None:
-            raise CommandFailed(f"unknown user {user}", 1)
-        if not _add_member(db, user, group):
-            raise CommandFailed(f"unknown group {group}", 1)
-        db.save()
-        return 0
+        return _bb_add_user_to_group(db, *names)
     if len(names) != 1:
         raise CommandFailed("Usage: addgroup [-g GID] [-S] [USER] GROUP", 1)
     name = names[0]
