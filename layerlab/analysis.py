@@ -871,7 +871,7 @@ class Report:
                  f"  Layers:  {len(self.layers)}",
                  "", "Layers"]
         rows = [[r.index, human_size(r.size), r.files, r.added, r.modified, r.removed, r.members,
-                 short_command(r.created_by) or "<unknown>"] for r in self.layers]
+                 short_command(r.created_by, 44) or "<unknown>"] for r in self.layers]
         parts.append(_indent(Table(["LAYER", "SIZE", "FILES", "ADDED", "MODIFIED", "REMOVED", "MEMBERS",
                                     "CREATED BY"], rows)))
         parts += ["", "Wasted space (copies hidden by later layers)"]

@@ -529,6 +529,7 @@ class Engine:
         attached `docker run`: the container exits when its command ends."""
         c = self.create(image, command, **options)
         self.start(c)
+        c.started_at = c.created        # docker run starts within milliseconds of creating
         if not detach:
             c.state = "exited"
             c.finished_at = self.tick()
@@ -730,9 +731,10 @@ class Engine:
             containers = sum(1 for c in self.containers.values() if c.image.id == image_id)
             for tag in tags:
                 repo, t = split_ref(tag)
-                rows.append([repo, t, img.short_id, human_size(img.size), human_size(shared),
-                             human_size(img.size - shared), containers])
-        return Table(["REPOSITORY", "TAG", "IMAGE ID", "SIZE", "SHARED SIZE", "UNIQUE SIZE", "CONTAINERS"], rows)
+                rows.append([repo, t, img.short_id, ago(self._image_time(img), self.now), human_size(img.size),
+                             human_size(shared), human_size(img.size - shared), containers])
+        return Table(["REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE", "SHARED SIZE", "UNIQUE SIZE", "CONTAINERS"],
+                     rows)
 
     def _volume_size(self, vol: Volume) -> int:
         return sum(e.size for _, e in self.host.walk(vol.mountpoint) if isinstance(e, File))

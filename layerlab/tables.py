@@ -58,6 +58,20 @@ def human_duration(seconds: float) -> str:
     return f"{hours // 24 // 365} years"
 
 
+def cut(text: str, width: int, keep: str = "start") -> str:
+    """Text cut to `width` characters with '…' where it was cut; a path keeps its end (keep="end").
+
+    >>> cut("RUN apt-get update && apt-get install -y curl", 24), cut("/var/lib/apt/lists/x_Packages", 16, keep="end")
+    ('RUN apt-get update && a…', '…/x_Packages')
+    """
+    if len(text) <= width:
+        return text
+    if keep == "end":
+        tail = text[-(width - 1):]
+        return "…" + (tail[tail.index("/"):] if "/" in tail[:width // 2] else tail)
+    return text[:width - 1] + "…"
+
+
 def ago(then: int, now: int) -> str:
     """'2 minutes ago', as docker images and docker history print CREATED."""
     return human_duration(max(0, now - then)) + " ago"

@@ -99,3 +99,18 @@ def test_a_list_answer_is_read_from_text_or_a_collection(answer, expected):
 def test_a_size_exercise_explains_how_to_answer_when_the_answer_is_not_a_size():
     feedback = lessons.check("03.1", "a lot")
     assert not feedback.ok and "a size such as '12MB'" in str(feedback)
+
+
+def test_goal_and_current_are_two_columns_that_never_wrap_into_each_other():
+    game = lessons.level("slim-apt").play()
+    status = game.status()
+    assert str(status).splitlines()[0].startswith("GOAL: ") and "YOU" in str(status).splitlines()[0]
+    html = status._repr_html_()
+    assert html.count("<td") == 2 and "white-space:pre-wrap" in html
+    assert status.left[0].startswith("GOAL") and status.right[0] == "YOU"
+
+
+def test_a_story_is_told_wrapped_so_no_window_breaks_a_word():
+    for lv in lessons.levels():
+        assert all(len(line) <= 88 for line in lv.tell().splitlines()), lv.id
+        assert lv.tell().split() == lv.story.split()

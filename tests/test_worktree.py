@@ -146,3 +146,14 @@ def test_writes_through_any_name_of_a_hard_link_reach_every_name(op):
     f, g = t.stat("/tmp/f"), t.stat("/tmp/g")
     assert t.read("/tmp/f") == t.read("/tmp/g") and (f.mode, f.size, f.mtime, f.nlink) == (g.mode, g.size, g.mtime, 2)
     assert merge([*t.lower.layers, t.upper_layer()]) == t.snapshot()
+
+
+def test_a_directory_copied_up_as_a_parent_is_supplied_by_the_upper_layer_like_in_a_merge():
+    """A new file in /etc copies /etc up: the merged view's /etc is now the upper's, as merge() of the rw layer says."""
+    base = merge([L({"/etc/motd": "hi\n", "/opt": Dir()})])
+    tree = WorkTree(base)
+    tree.write("/etc/new", b"x\n")
+    snap = tree.snapshot()
+    assert snap.origin("/etc") == snap.origin("/etc/new") == 1
+    assert snap.origin("/opt") == snap.origin("/etc/motd") == 0
+    assert merge([*base.layers, tree.upper_layer()]).origin("/etc") == 1

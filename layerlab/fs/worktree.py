@@ -169,6 +169,7 @@ class WorkTree:
             d = paths.parent(d)
         for d in reversed(missing):
             self._upper[d] = self._view._entries[d]
+            self._view._origin[d] = self._top      # the upper's copy of a directory is the one the view shows
 
     def _touch_dir(self, real_dir: str) -> None:
         """A directory whose entries changed gets a new mtime (it lives in the upperdir from now on)."""

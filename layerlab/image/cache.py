@@ -9,6 +9,11 @@ the build arguments and environment a RUN sees. A miss explains itself.
 >>> k = cache.key("p", "RUN apt-get update", {})
 >>> cache.get(k) is None, cache.explain("p", "RUN apt-get update", {}, parent_rebuilt=False)
 (True, 'never built before')
+>>> _ = cache.put("p", "RUN apt-get update", {}, None)
+>>> cache.explain("q", "RUN apt-get update", {}, parent_rebuilt=True)
+'an earlier step was rebuilt, so every step after it rebuilds (rule 27)'
+>>> cache.explain("q", "RUN make", {}, parent_rebuilt=True)
+'never built before'
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ class BuildCache:
     def __init__(self):
         self._entries: dict[str, CacheEntry] = {}
         self._by_parent: dict[str, list[CacheEntry]] = defaultdict(list)
+        self._texts: set[str] = set()
 
     @staticmethod
     def key(parent: str, text: str, inputs: Mapping[str, str]) -> str:
@@ -52,6 +58,7 @@ class BuildCache:
         entry = CacheEntry(key, parent, text, tuple(sorted(inputs.items())), result)
         if key not in self._entries:
             self._by_parent[parent].append(entry)
+        self._texts.add(text)
         self._entries[key] = entry
         return entry
 
@@ -59,7 +66,7 @@ class BuildCache:
         """Why a step is not in the cache, in the words of the cache rules."""
         siblings = self._by_parent.get(parent, [])
         if not siblings:
-            if parent_rebuilt:
+            if parent_rebuilt and text in self._texts:
                 return "an earlier step was rebuilt, so every step after it rebuilds (rule 27)"
             return "never built before"
         same_text = [s for s in siblings if s.text == text]
@@ -75,6 +82,7 @@ class BuildCache:
         n = len(self._entries)
         self._entries.clear()
         self._by_parent.clear()
+        self._texts.clear()
         return n
 
     def __len__(self) -> int:

@@ -82,11 +82,41 @@ class Text:
         return self.text
 
 
+@dataclass(frozen=True)
 class Columns(Text):
-    """Aligned plain text (goal beside current) that JupyterLab renders as a code block, not as prose."""
+    """Two columns (goal beside current): aligned plain text, and a two-column table in JupyterLab.
+
+    >>> print(Columns.of(["GOAL", "[ ] one layer"], ["YOU", "3 layers"]))
+    GOAL             YOU
+    [ ] one layer    3 layers
+    """
+
+    left: tuple[str, ...] = ()
+    right: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, left, right) -> "Columns":
+        left, right = tuple(left), tuple(right)
+        width = max((len(s) for s in left), default=0) + 4
+        n = max(len(left), len(right))
+        rows = [(left[i] if i < len(left) else "", right[i] if i < len(right) else "") for i in range(n)]
+        return cls("\n".join(f"{a:<{width}}{b}".rstrip() for a, b in rows), left, right)
 
     def _repr_markdown_(self) -> str:
         return "```text\n" + self.text + "\n```"
+
+    def _repr_html_(self) -> str:
+        """Each column a block of its own, so a narrow window wraps a column inside itself, never into the other."""
+        def block(lines, head_colour):
+            if not lines:
+                return ""
+            head, rest = html.escape(lines[0]), html.escape("\n".join(lines[1:]))
+            return (f'<div style="font-weight:600;color:{head_colour};margin-bottom:2px">{head}</div>'
+                    f'<pre style="margin:0;white-space:pre-wrap;overflow-wrap:anywhere;font-size:12px">{rest}</pre>')
+        cell = 'style="vertical-align:top;padding:4px 18px 4px 0;text-align:left;width:50%"'
+        return (f'<table style="border-collapse:collapse;width:100%;font-family:var(--jp-code-font-family,'
+                f'monospace)"><tr><td {cell}>{block(self.left, "#0072B2")}</td>'
+                f'<td {cell}>{block(self.right, "#444")}</td></tr></table>')
 
 
 @dataclass

@@ -16,6 +16,7 @@ False
 from __future__ import annotations
 
 import shlex
+import textwrap
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -65,6 +66,10 @@ class Level:
     def play(self) -> "Game":
         """A fresh game of this level."""
         return Game(self)
+
+    def tell(self, width: int = 88) -> str:
+        """The story, wrapped at `width` columns (so no window breaks a word)."""
+        return "\n".join(textwrap.fill(part, width) for part in self.story.split("\n"))
 
 
 class Game:
@@ -216,17 +221,13 @@ class Game:
         left = [f"GOAL: {self.level.title}"] + [f"[{'x' if not g.unmet(self.state) else ' '}] {g.text}"
                                                 for g in self.level.goals if not self.state.error]
         right = ["YOU"] + _current(self.state, self.level)
-        width = max(len(s) for s in left) + 4
-        rows = [f"{a:<{width}}{b}" for a, b in _zip_longest(left, right)]
-        return Columns("\n".join(rows))
+        return Columns.of(left, right)
 
     def __repr__(self) -> str:
         return str(self.status())
 
-
-def _zip_longest(a, b):
-    n = max(len(a), len(b))
-    return [(a[i] if i < len(a) else "", b[i] if i < len(b) else "") for i in range(n)]
+    def _repr_html_(self) -> str:
+        return self.status()._repr_html_()
 
 
 def _current(state: State, lv: Level) -> list[str]:
@@ -239,7 +240,8 @@ def _current(state: State, lv: Level) -> list[str]:
         lines = [f"{len(img.layers)} layers, {img.size:,} B"]
         for h in img.history[-6:]:
             shown = " ".join(h.created_by.split())  # tabs and newlines of long RUN lines would break the columns
-            lines.append(("  config " if h.empty_layer else "  layer  ") + shown[:48])
+            shown = shown if len(shown) <= 64 else shown[:63] + "…"
+            lines.append(("  config " if h.empty_layer else "  layer  ") + shown)
         return lines
     changes = state.container.changes()
     return [f"docker diff: {len(changes)} change(s)"] + [f"  {c}" for c in changes[:8]]

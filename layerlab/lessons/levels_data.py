@@ -100,7 +100,12 @@ def _opaque_at(path: str) -> Goal:
         entry = state.container.rw_layer("overlay2").entries.get(path)
         if isinstance(entry, Opaque):
             return None
-        return f"the read-write layer has no opaque marker at {path} (it holds {entry.kind if entry else 'nothing'})"
+        if entry is None:
+            return f"the read-write layer has nothing at {path}: the directory is still the image's"
+        kind = "directory" if entry.kind == "dir" else entry.kind
+        return (f"the read-write layer has no opaque marker at {path}: it holds a plain {kind} there, "
+                "copied up and merged with the image's, so the image's files still show through unless "
+                "each one gets a whiteout")
     return Goal(f"the read-write layer marks {path} opaque", unmet)
 
 
@@ -312,19 +317,6 @@ def _no_tool(path: str) -> Goal:
 
 
 register(Level(
-    id="multi-stage", title="Leave the toolbox behind", notebook="10", kind="build",
-    story="The build needs make and curl, but the final image only needs /usr/local/bin/app. Ship the app "
-          "without the tools.",
-    start="FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y make curl\n"
-          "COPY build.sh /src/build.sh\nRUN /src/build.sh && cp /out/app /usr/local/bin/app\n",
-    context=BUILD_CTX,
-    goals=(_exists("/usr/local/bin/app"), _no_tool("/usr/bin/make"), _no_tool("/usr/bin/curl"),
-           _exists("/var/lib/apt/lists/lock", False)),
-    setup=_setup_build("debian:bookworm-slim"),
-    hints=("A FROM starts a new stage from a clean base.", "COPY --from=<stage> takes one file from another stage."),
-    par=4))
-
-register(Level(
     id="slim-apt", title="Clean up in the same layer", notebook="10", kind="build",
     story="Install curl, but ship neither the package lists that `apt-get update` downloads nor any wasted bytes.",
     start="FROM debian:bookworm-slim\nRUN apt-get update\nRUN apt-get install -y curl\n"
@@ -338,6 +330,19 @@ register(Level(
 # -- 12: the capstone ----------------------------------------------------------------------------------
 CAPSTONE = dict(APP, **{"notes/dataset.bin": Synthetic(5_000_000, "capstone/dataset"),
                         "notes/todo.md": "- ship it\n"})
+
+register(Level(
+    id="multi-stage", title="Leave the toolbox behind", notebook="10", kind="build",
+    story="The build needs make and curl, but the final image only needs /usr/local/bin/app. Ship the app "
+          "without the tools.",
+    start="FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y make curl\n"
+          "COPY build.sh /src/build.sh\nRUN /src/build.sh && cp /out/app /usr/local/bin/app\n",
+    context=BUILD_CTX,
+    goals=(_exists("/usr/local/bin/app"), _no_tool("/usr/bin/make"), _no_tool("/usr/bin/curl"),
+           _exists("/var/lib/apt/lists/lock", False)),
+    setup=_setup_build("debian:bookworm-slim"),
+    hints=("A FROM starts a new stage from a clean base.", "COPY --from=<stage> takes one file from another stage."),
+    par=4))
 
 register(Level(
     id="capstone-ship", title="Ship it small", notebook="12", kind="build",

@@ -615,7 +615,9 @@ class DiskUsage:
         from ..tables import human_size
         rows = [("IMAGE " + n, s) for n, s in self.images] + [("CONTAINER " + n, s) for n, s in self.containers]
         width = max([len(r[0]) for r in rows] + [5])
-        lines = [f"{self.driver}: {len(self.layers)} directories"]
+        ids = {name.removesuffix("/diff").removesuffix("/work") for name, _ in self.layers}
+        lines = [f"{self.driver}: {len(ids)} layer directories" + (
+            f" ({len(self.layers)} with their diff/ and work/)" if len(ids) != len(self.layers) else "")]
         lines += [f"  {name:<{width}}  {human_size(size):>8}" for name, size in rows]
         lines.append(f"  {'TOTAL':<{width}}  {human_size(self.total):>8}")
         return "\n".join(lines)

@@ -23,8 +23,9 @@ from ..errors import LayerlabError
 from ..fs import paths
 from ..fs.entries import Dir, File, Opaque, Symlink, Whiteout
 from ..image.model import Image
-from .style import (BODY, HEAD, INK, MUTED, ROLES, SMALL, TINY, TITLE, WIDTH, Sheet, figure_png, fit_text,
-                    join_fitting, legend_height, text_width)
+from ..runtime.drivers import cache_id, link_id
+from .style import (BODY, HEAD, INK, MUTED, ROLES, SMALL, TINY, TITLE, WIDTH, Sheet, figure_png, fit_choice,
+                    fit_text, join_fitting, legend_height, text_width)
 from .summary import (StackRow, config_note, count_text, find_base, highlights, host_path_text, image_size,
                       is_container, keyword, layer_parts, layer_size, mounts_of, short_digest, short_instruction,
                       size_text, stack_rows)
@@ -55,6 +56,7 @@ class Band:
     note: str = ""             # a third line (makes the band taller)
     current: bool = False
     top: float = 0.0           # filled in when drawn
+    titles: tuple = ()         # shorter wordings of the title, tried (also a size smaller) before cutting it
 
 
 def _row_band(row: StackRow) -> Band:
@@ -131,9 +133,11 @@ def _rw_detail(container) -> str:
     return "   ".join(parts) if parts else "empty: nothing written yet"
 
 
-def _visible_from(obj, image: Image, index: int, candidates: list[str]) -> list[str]:
-    """The candidates the merged view really takes from layer index (not hidden later, not under a mount)."""
-    snap = obj.view() if is_container(obj) else image.rootfs
+def _visible_from(obj, image: Image, index: int, candidates: list[str], snap=None) -> list[str]:
+    """The candidates the merged view really takes from layer index (not hidden later, not under a mount); snap is
+    the merged view when the caller has it already (a container's view() is a copy: take it once)."""
+    if snap is None:
+        snap = obj.view() if is_container(obj) else image.rootfs
     out = []
     for path in candidates:
         try:
@@ -147,10 +151,26 @@ def _visible_from(obj, image: Image, index: int, candidates: list[str]) -> list[
     return out
 
 
-def _merged_items(obj, image: Image) -> list[str]:
-    """A few paths of the merged view with where they come from."""
+# well-known files that say what a base is (its distribution, its shell, its users), in the order they are shown
+TELLING = ("/etc/os-release", "/bin/sh", "/etc/passwd", "/bin/bash", "/usr/bin/env", "/etc/issue")
+
+
+def _merged_items(obj, image: Image, n_base: int = 0) -> list[str]:
+    """A few paths of the merged view with where they come from, the telling ones first: what the read-write layer
+    changed, the mount points (volumes, bind mounts), files of the image's top layers, then a well-known file of
+    the base; never the alphabetically first files of a big base layer.
+
+    >>> from layerlab import Engine
+    >>> eng = Engine()
+    >>> c = eng.run(eng.build("FROM busybox\\nCOPY a /a\\n", {"a": "1"}), volumes={"v": "/data"})
+    >>> _ = eng.exec(c, "echo x > /etc/conf")
+    >>> _merged_items(c, c.image, n_base=1)
+    ['/etc/conf ← rw', '/data/ ⇐ volume', '/a ← L1 (COPY)', '/bin/sh ← L0 (base)', '/etc/passwd ← L0 (base)']
+    """
     items = []
-    if is_container(obj):
+    container = obj if is_container(obj) else None
+    snap = container.view() if container is not None else image.rootfs
+    if container is not None:
         copied = {c.path for c in obj.rootfs.copy_ups}
         for path, entry in sorted(obj.rootfs.upper.items(), key=lambda kv: paths.sort_key(kv[0])):
             if isinstance(entry, Whiteout):
@@ -159,16 +179,48 @@ def _merged_items(obj, image: Image) -> list[str]:
                 items.append(f"{path}/ opaque")
             elif not isinstance(entry, Dir) and not any(m.destination == path for m in obj.mounts):
                 items.append(f"{path} ← rw" + (" (copied up)" if path in copied else ""))
-    for i in range(len(image.layers) - 1, -1, -1):
+        items += [f"{m.destination}/ ⇐ volume" if m.type == "volume" else f"{m.destination} ⇐ bind mount"
+                  for m in mounts_of(container, internal=False)]
+    else:
+        items += [f"{v.rstrip('/') or '/'}/ ⇐ volume (VOLUME)" for v in sorted(image.config.volumes)]
+    first_own = max(n_base, 1)   # layers below it are the base: only well-known files are sampled from them
+    sampled = 0
+    for i in range(len(image.layers) - 1, first_own - 1, -1):
         layer = image.layers[i]
         files = _visible_from(obj, image, i, [p for p, e in layer.entries.items()
-                                              if not isinstance(e, (Dir, Whiteout))][:50])
+                                              if not isinstance(e, (Dir, Whiteout))][:50], snap)
         word = keyword(short_instruction(layer.created_by))
         items += [f"{p} ← L{i}" + (f" ({word})" if word else "") for p in files[:2]]
         items += [f"{p} hidden by L{i}" for p in layer.whiteouts[:1]]
-        if files or layer.whiteouts:
+        sampled += bool(files or layer.whiteouts)
+        if sampled == 3:
             break
+    if image.layers:
+        known = [(p, i) for p, i in ((p, _origin(obj, image, p, snap)) for p in TELLING)
+                 if i is not None and i < first_own]
+        for path, i in known[:2]:
+            word = "base" if i < n_base else keyword(short_instruction(image.layers[i].created_by))
+            items.append(f"{path} ← L{i}" + (f" ({word})" if word else ""))
+        if not items:   # a bottom layer with none of the well-known files, and nothing else: its first files
+            files = _visible_from(obj, image, 0, [p for p, e in image.layers[0].entries.items()
+                                                  if not isinstance(e, (Dir, Whiteout))][:50], snap)
+            items += [f"{p} ← L0" for p in files[:2]]
     return items
+
+
+def _origin(obj, image: Image, path: str, snap) -> int | None:
+    """The image layer the merged view snap takes a file (not a directory) from; None when it is absent, a
+    directory, under a mount, or from the container's own layers."""
+    try:
+        i = snap.origin(path)
+        entry = snap.get(path)
+    except LayerlabError:
+        return None
+    if i is None or entry is None or isinstance(entry, (Dir, Whiteout)) or not 0 <= i < len(image.layers):
+        return None
+    if is_container(obj) and obj.fs.mount_at(path) is not None:
+        return None
+    return i
 
 
 # -- drawing a stack ------------------------------------------------------------------------------------------
@@ -177,7 +229,8 @@ def _draw_band(sheet, band: Band, x0: float, x1: float, top: float) -> None:
     role = ROLES[band.role]
     w = x1 - x0
     edge = ROLES["current"].fill if band.current else None
-    sheet.box(x0, top, w, band.height, role, lw=2.8 if band.current else 1.0, edge=edge, gid=band.gid)
+    sheet.box(x0, top, w, band.height, role, lw=2.8 if band.current else 1.0, edge=edge, gid=band.gid,
+              dashed=False if band.current else None)
     color = role.text
     soft = MUTED if role.text == INK else color
     one_line = band.height <= THIN + 0.11
@@ -200,8 +253,8 @@ def _draw_band(sheet, band: Band, x0: float, x1: float, top: float) -> None:
         badge_y = y
     else:
         y1, y2 = top - 0.21, top - 0.43
-        sheet.label(x0 + PAD, y1, fit_text(band.title, room1, HEAD, True), HEAD, color=color, bold=True,
-                    gid=band.gid)
+        title, size = fit_choice([band.title, *band.titles], room1, (HEAD, BODY) if band.titles else (HEAD,), True)
+        sheet.label(x0 + PAD, y1, title, size, color=color, bold=True, gid=band.gid)
         if band.detail:
             sheet.label(x0 + PAD, y2, fit_text(band.detail, room2, SMALL), SMALL, color=color, gid=band.gid)
         if band.note:
@@ -235,10 +288,25 @@ def _draw_stack(sheet, bands: list[Band], x0: float, x1: float, top: float) -> f
 
 
 def _bracket(sheet, x: float, top: float, bottom: float, text: str, gid: str) -> None:
-    """A vertical bracket left of the stack with a rotated label."""
+    """A vertical bracket left of the stack with a rotated label: on one line when it fits, else its words on two
+    lines ('image' / 'read-only'), else its first word alone, smaller if need be; never cut."""
     sheet.line([x + 0.06, x, x, x + 0.06], [top, top, bottom, bottom], gid=gid)
-    text = fit_text(text, top - bottom - 0.05, SMALL) or fit_text(text.split()[0], top - bottom, SMALL)
-    sheet.label(x - 0.1, (top + bottom) / 2, text, SMALL, color=MUTED, rotation=90, ha="center", gid=gid)
+    room = (top - bottom - 0.06) * 0.97
+    head, _, tail = text.partition(" ")
+    lines = None
+    for option in ([text], [head, tail.strip("()")] if tail else None, [head]):
+        for size in (SMALL, TINY):
+            if option and all(text_width(line, size) <= room for line in option):
+                lines = option, size
+                break
+        if lines:
+            break
+    if lines is None:
+        lines = [fit_text(head, room, TINY)], TINY
+    option, size = lines
+    for k, line in enumerate(option):   # the first line outermost, the second nearer the bracket
+        sheet.label(x - 0.1 - 0.15 * (len(option) - 1 - k), (top + bottom) / 2, line, size, color=MUTED,
+                    rotation=90, ha="center", gid=gid)
 
 
 def _stack_height(bands: list[Band]) -> float:
@@ -261,31 +329,73 @@ class _Mounts:
     lines: list[str] = field(default_factory=list)
     gid: str = ""
 
+    @property
+    def height(self) -> float:
+        """The host box: the title, then its lines."""
+        return 0.4 + HOST_LINE * max(1, len(self.lines))
+
+
+HOST_TEXT_W = WIDTH - 0.15 - 6.42 - 0.24    # the text width of a host box (right of the stack ending at x = 6.0)
+
+
+def _volume_holds(container, m) -> str:
+    """What a volume's directory holds, by name when that fits a host box line, else counted: 'holds 1 file, 11 B'.
+
+    >>> from layerlab import Engine
+    >>> eng = Engine()
+    >>> c = eng.run("busybox", volumes={"v": "/data"})
+    >>> _ = eng.exec(c, "echo hello notes > /data/notes.db")
+    >>> _volume_holds(c, c.mounts[-1] if c.mounts[-1].destination == "/data" else c.mounts[0])
+    'holds notes.db (12 B)'
+    """
+    try:
+        names = container.host.listdir(m.host_path)
+    except Exception:
+        names = []
+    if not names:
+        return "empty"
+    files = dirs = size = 0
+    shown = []
+    for name in names:
+        try:
+            st = container.host.stat(paths.join(m.host_path, name))
+        except Exception:
+            files += 1
+            shown.append(name)
+            continue
+        if st.kind == "dir":
+            dirs += 1
+            shown.append(f"{name}/")
+        else:
+            files += 1
+            size += st.size
+            shown.append(f"{name} ({size_text(st.size)})")
+    named = "holds " + ", ".join(shown)
+    if len(shown) <= 3 and text_width(named, TINY) <= HOST_TEXT_W * 0.97:
+        return named
+    counted = [count_text(files, "file")] if files else []
+    counted += [count_text(dirs, "dir")] if dirs else []
+    return "holds " + ", ".join(counted) + (f", {size_text(size)}" if files else "")
+
 
 def _mount_groups(container, internal: bool) -> list[_Mounts]:
     groups = []
     for m in mounts_of(container, internal=False):
         host = host_path_text(m, container)
+        at = f"at {m.destination} ({m.mode})"
         if m.type == "volume":
-            try:
-                names = container.host.listdir(m.host_path)
-            except Exception:
-                names = []
-            shown = []
-            for name in names[:3]:
-                try:
-                    st = container.host.stat(paths.join(m.host_path, name))
-                    shown.append(f"{name} ({size_text(st.size)})" if st.kind == "file" else f"{name}/")
-                except Exception:
-                    shown.append(name)
-            holds = ("holds " + ", ".join(shown) + (f", +{len(names) - 3} more" if len(names) > 3 else "")
-                     if names else "empty")
-            anon = " (anonymous)" if m.anonymous else ""
-            groups.append(_Mounts("volume", m.destination, f"volume {fit_text(m.source, 1.2, BODY, True)}{anon}",
-                                  [host, f"at {m.destination} ({m.mode})   {holds}"], f"host:{m.source}"))
+            holds = _volume_holds(container, m)
+            lines = [f"{at} · {holds}"] if text_width(f"{at} · {holds}", TINY) <= HOST_TEXT_W * 0.97 else [at, holds]
+            if m.anonymous:   # its name is a 64-digit id: 12 digits in the title, <id> in the path
+                host = host.replace(m.source, "<id>")
+                title = f"volume {m.source[:12]}"
+                lines = ["anonymous: Docker named it at random"] + [host] + lines
+            else:
+                title = f"volume {m.source}"
+                lines = [host] + lines
+            groups.append(_Mounts("volume", m.destination, title, lines, f"host:{m.source}"))
         else:
-            groups.append(_Mounts("bind", m.destination, "bind mount", [host, f"at {m.destination} ({m.mode})"],
-                                  f"host:{m.destination}"))
+            groups.append(_Mounts("bind", m.destination, "bind mount", [host, at], f"host:{m.destination}"))
     hidden = [m for m in mounts_of(container) if m.internal]
     if internal and hidden:
         names = [paths.basename(m.destination) for m in hidden]
@@ -323,14 +433,14 @@ def stack_picture(obj, *, engine=None, base="auto", every_step_a_layer: bool = F
 
     # the merged view: a heading row, then one row per mount chip (items on the left, chips on the right)
     if container is not None:
-        head = "what the process sees: one merged tree"
+        heads = ("what the process sees: one merged tree", "what the process sees")
         right = f"virtual size {size_text(image_size(image) + container.size)}"
     else:
-        head = "what a container of it sees: one merged tree"
+        heads = ("what a container of this image sees: one merged tree", "what a container of this image sees")
         right = count_text(len(image.rootfs), "path")
     n_rows = max(1, len(groups))
-    merged = Band("merged", head, "", right, height=HEAD_ROW + CHIP_PITCH * n_rows + 0.06, gid="band:merged",
-                  group="merged")
+    merged = Band("merged", heads[0], "", right, height=HEAD_ROW + CHIP_PITCH * n_rows + 0.06, gid="band:merged",
+                  group="merged", titles=heads[1:])
     top_bands = [merged]
     if container is not None:
         rw = container.rw_layer()
@@ -344,7 +454,7 @@ def stack_picture(obj, *, engine=None, base="auto", every_step_a_layer: bool = F
     # size the figure
     title_h = 0.78
     stack_h = _stack_height(all_bands)
-    host_h = HOST_TOP + len(groups) * (HOST_BOX + HOST_GAP) if groups else 0
+    host_h = HOST_TOP + sum(g.height + HOST_GAP for g in groups) if groups else 0
     legend_roles = _legend_roles(all_bands, groups)
     legend_h = legend_height(legend_roles, WIDTH - 0.4)
     height = title_h + max(stack_h, host_h) + 0.3 + legend_h
@@ -353,11 +463,19 @@ def stack_picture(obj, *, engine=None, base="auto", every_step_a_layer: bool = F
     # title
     if title is None:
         name = _image_name(image, engine, container)
-        title = (f"Container {container.name} of image {name}: layers, init layer, read-write layer, mounts"
-                 if container is not None else f"Image {name}: its layers, base first at the bottom")
         if every_step_a_layer:
-            title = f"Image {name} as Docker 1.x (2015) stored it: every instruction its own layer"
-    sheet.label(0.2, -0.26, fit_text(title, WIDTH - 0.4, TITLE, True), TITLE, bold=True, gid="title")
+            what = f"Image {name} as Docker 1.x (2015) stored it"
+            titles = [f"{what}: every instruction its own layer", f"{what}: a layer per instruction", what]
+        elif container is not None:
+            what = f"Container {container.name} of image {name}"
+            titles = [f"{what}: layers, init layer, read-write layer, mounts", f"{what}: its layers and mounts",
+                      what, f"Container {container.name}"]
+        else:
+            titles = [f"Image {name}: its layers, base first at the bottom", f"Image {name}: its layers",
+                      f"Image {name}"]
+    else:
+        titles = [title]
+    _draw_title(sheet, titles)
     sheet.label(0.2, -0.55, fit_text(_subtitle(image, container, groups), WIDTH - 0.4, SMALL), SMALL,
                 color=MUTED, gid="subtitle")
 
@@ -366,7 +484,8 @@ def stack_picture(obj, *, engine=None, base="auto", every_step_a_layer: bool = F
     chips = _draw_chips(sheet, groups, merged, x1)
     chip_w = max((x1 - 0.1 - cx for cx, _ in chips), default=0)
     room = x1 - x0 - 2 * PAD - (chip_w + 0.2 if chips else 0)
-    for r, line in enumerate(_wrap(_merged_items(obj, image), room, SMALL, n_rows)):
+    n_base = next((r.layers for r in rows if r.role == "base"), 0)
+    for r, line in enumerate(_wrap(_merged_items(obj, image, n_base), room, SMALL, n_rows)):
         sheet.label(x0 + PAD, merged.top - HEAD_ROW - CHIP_PITCH / 2 - r * CHIP_PITCH, line, SMALL,
                     gid="band:merged")
 
@@ -386,23 +505,42 @@ def stack_picture(obj, *, engine=None, base="auto", every_step_a_layer: bool = F
 
 
 HEAD_ROW, CHIP_PITCH = 0.36, 0.28
-HOST_TOP, HOST_BOX, HOST_GAP = 0.3, 0.82, 0.14
+HOST_TOP, HOST_GAP = 0.3, 0.14
+HOST_LINE = 0.21    # a line of a host box; a box with n lines under its title is 0.4 + n * HOST_LINE tall
+
+
+def _draw_title(sheet, titles: list[str]) -> None:
+    """The figure's title: the first wording that fits whole (at the title size, then a size smaller)."""
+    text, size = fit_choice(titles, WIDTH - 0.4, (TITLE, HEAD), True)
+    sheet.label(0.2, -0.26, text, size, bold=True, gid="title")
 
 
 def _wrap(items: list[str], width: float, size: float, rows: int) -> list[str]:
-    """Items joined with three spaces into at most rows lines of width inches ('+N more' when some do not fit)."""
+    """Items (samples, most telling first) joined with three spaces into at most rows lines of width inches; the
+    items that do not fit are left out (a lone item too long for a line is cut).
+
+    >>> _wrap(["/a ← rw", "/b ← rw", "/c ← L1"], 1.0, 8.0, 1)
+    ['/a ← rw   /b ← rw']
+    """
     lines, current = [], []
-    for i, item in enumerate(items):
-        if text_width("   ".join(current + [item]), size) <= width * 0.97 or not current:
+    for item in items:
+        if len(lines) == rows:
+            break
+        if text_width("   ".join(current + [item]), size) <= width * 0.97:
             current.append(item)
             continue
-        if len(lines) == rows - 1:
-            return lines + [join_fitting(current + items[i:], width, size)]
+        if current:
+            if len(lines) == rows - 1:   # the last line is full: a shorter item further on may still fit
+                continue
+            lines.append("   ".join(current))
+            current = []
+        if text_width(item, size) <= width * 0.97:
+            current = [item]
+        else:
+            lines.append(fit_text(item, width, size))
+    if current and len(lines) < rows:
         lines.append("   ".join(current))
-        current = [item]
-    if current:
-        lines.append(join_fitting(current, width, size))
-    return lines or ["(empty)"]
+    return lines[:rows] or ["(empty)"]
 
 
 def _draw_chips(sheet, groups: list[_Mounts], merged: Band, x1: float) -> list[tuple[float, float]]:
@@ -426,15 +564,15 @@ def _draw_host(sheet, groups: list[_Mounts], chips, merged: Band, x1: float) -> 
     y = merged.top - HOST_TOP
     for g, (_, cy) in zip(groups, chips):
         role = ROLES[g.role]
-        sheet.box(hx0, y, hx1 - hx0, HOST_BOX, role, gid=g.gid)
+        sheet.box(hx0, y, hx1 - hx0, g.height, role, gid=g.gid)
         sheet.label(hx0 + 0.12, y - 0.19, fit_text(g.title, hx1 - hx0 - 0.24, BODY, True), BODY, color=role.text,
                     bold=True, gid=g.gid)
-        for j, line in enumerate(g.lines[:2]):
-            sheet.label(hx0 + 0.12, y - 0.43 - j * 0.21, fit_text(line, hx1 - hx0 - 0.24, TINY), TINY,
+        for j, line in enumerate(g.lines):
+            sheet.label(hx0 + 0.12, y - 0.43 - j * HOST_LINE, fit_text(line, hx1 - hx0 - 0.24, TINY), TINY,
                         color=role.text, gid=g.gid)
-        mid = y - HOST_BOX / 2
+        mid = y - g.height / 2
         sheet.arrow((hx0, mid), (x1 - 0.09, cy), role.line, rad=0.15 if mid < cy else -0.15, gid=f"arrow:{g.chip}")
-        y -= HOST_BOX + HOST_GAP
+        y -= g.height + HOST_GAP
 
 
 def _legend_roles(bands: list[Band], groups: list[_Mounts]) -> list[str]:
@@ -576,6 +714,23 @@ def _sharing_nodes(g, layer_of, engine) -> dict[str, _Node]:
     return nodes
 
 
+def _two_lines(text: str, width: float, size: float, bold: bool = False) -> list[str]:
+    """text on one line when it fits width inches, else broken at the last space that lets the first line fit
+    (the second line cut with '…' only when it is still too long).
+
+    >>> _two_lines("RUN mkdir /jobs && echo 1 > /jobs/a", text_width("RUN mkdir /jobs &&", BODY) * 1.1, BODY)
+    ['RUN mkdir /jobs &&', 'echo 1 > /jobs/a']
+    """
+    if text_width(text, size, bold) <= width * 0.97:
+        return [text]
+    words = text.split(" ")
+    for k in range(len(words) - 1, 0, -1):
+        first = " ".join(words[:k])
+        if text_width(first, size, bold) <= width * 0.97:
+            return [first, fit_text(" ".join(words[k:]), width, size, bold)]
+    return [fit_text(text, width, size, bold)]
+
+
 def nx_topological(g) -> list[str]:
     """Nodes parents first, ties in a fixed order (networkx's lexicographical topological sort)."""
     import networkx as nx
@@ -619,9 +774,11 @@ def sharing_graph(engine, *, containers: bool = True, all: bool = False, title: 
     slots = _tidy(g, nodes)
     levels = max((n.level for n in nodes.values()), default=0) + 1
     pitch_x = min(2.3, (WIDTH - 0.4) / slots)
-    node_w, node_h = min(2.1, pitch_x - 0.14), 0.84
-    pitch_y = node_h + 0.34
+    node_w = min(2.1, pitch_x - 0.12)
     tsize = SMALL if pitch_x < 2.0 else BODY
+    heads = {key: _two_lines(node.title, node_w - 0.16, tsize, True) for key, node in nodes.items()}
+    node_h = 0.84 + (0.19 if any(len(h) > 1 for h in heads.values()) else 0)   # every node as tall as the tallest
+    pitch_y = node_h + 0.34
     title_h, legend_roles = 0.8, ["shared", "single", "image", "container"]
     legend_h = legend_height(legend_roles, WIDTH - 0.4)
     height = title_h + levels * pitch_y + 0.35 + legend_h
@@ -650,12 +807,15 @@ def sharing_graph(engine, *, containers: bool = True, all: bool = False, title: 
         role = ROLES[node.role]
         sheet.box(cx - node_w / 2, cy + node_h / 2, node_w, node_h, role, lw=1.6 if node.kind == "image" else 1.0,
                   edge=role.edge, gid=f"node:{key}")
-        lines = [node.title] + node.lines
+        head = heads[key]
+        lines = head + node.lines
         first = cy + (len(lines) - 1) * 0.095
         for k, text in enumerate(lines):
-            size = tsize if k == 0 else TINY
-            sheet.label(cx, first - k * 0.19, fit_text(text, node_w - 0.16, size, k == 0), size, color=role.text,
-                        bold=k == 0, italic=text.startswith(("shared", "used")), ha="center", gid=f"node:{key}")
+            bold = k < len(head)
+            size = tsize if bold else TINY
+            sheet.label(cx, first - k * 0.19, fit_text(text, node_w - 0.16, size, bold), size, color=role.text,
+                        bold=bold, italic=not bold and text.startswith(("shared", "used")), ha="center",
+                        gid=f"node:{key}")
     for parent, child in sorted(g.edges, key=lambda e: (nodes[e[1]].order, nodes[e[0]].order)):
         (px, py), (cx, cy) = centre(nodes[parent]), centre(nodes[child])
         color = ROLES[nodes[child].role].line if nodes[child].kind != "layer" else MUTED
@@ -677,6 +837,8 @@ class _Dir:
     more: int = 0
     gid: str = ""
     more_word: str = "more"
+    link: str = ""                        # overlay2: the short symlink l/<id> to this diff/, shown at the right
+    note: str = ""                        # a remark after the chips, in italics
 
 
 def _on_disk(layer, driver: str, limit: int) -> tuple[list[tuple[str, str]], int]:
@@ -702,11 +864,11 @@ def _on_disk(layer, driver: str, limit: int) -> tuple[list[tuple[str, str]], int
                 chips.append((3, rel + "/", "entry"))
         elif isinstance(entry, Symlink):
             chips.append((2, f"{rel} → {entry.target}", "entry"))
-        else:
-            size = entry.size if isinstance(entry, File) else 0
-            chips.append((2, f"{rel}  {size_text(size)}", "entry"))
+        else:   # the size is written only for the few chips shown (a base layer has thousands of files)
+            chips.append((2, (rel, entry.size if isinstance(entry, File) else 0), "entry"))
     chips.sort(key=lambda c: c[0])
-    shown = [(text, role) for _, text, role in chips[:limit]]
+    shown = [(text if isinstance(text, str) else f"{text[0]}  {size_text(text[1])}", role)
+             for _, text, role in chips[:limit]]
     return shown, max(0, len(chips) - limit)
 
 
@@ -714,10 +876,12 @@ def _merged_chips(obj, image: Image, driver: str) -> tuple[list[tuple[str, str]]
     """A few paths of the merged directory and the directory each comes from; the rest counted."""
     container = obj if is_container(obj) else None
     upper_name = "upperdir" if driver == "overlay2" else "branch 0"
-    offset = 2 if container is not None else 1
+    # the number of the top image layer's row: overlay2 counts lowerdirs from 1 (the init layer first in a
+    # container); aufs counts branches from 0 (the read-write and init branches first in a container)
+    offset = (2 if container is not None else 1) if driver == "overlay2" else (2 if container is not None else 0)
 
     def lower_name(i: int) -> str:
-        k = len(image.layers) - 1 - i + offset - (0 if driver == "overlay2" else 1)
+        k = len(image.layers) - 1 - i + offset
         return f"lowerdir {k}" if driver == "overlay2" else f"branch {k}"
 
     chips = []
@@ -732,16 +896,22 @@ def _merged_chips(obj, image: Image, driver: str) -> tuple[list[tuple[str, str]]
             elif not isinstance(entry, Dir):
                 chips.append((f"{rel} ← {upper_name}", "entry"))
         for dest, m in sorted(mounted.items()):
-            what = f"volume {m.source}" if m.type == "volume" else "bind mount"
+            what = (f"volume {m.source[:12] if m.anonymous else m.source}" if m.type == "volume"
+                    else "bind mount")
             chips.append((f"{dest.lstrip('/')}/ ⇐ {what}", "volume" if m.type == "volume" else "bind"))
+    snap = container.view() if container is not None else image.rootfs
     for i in range(len(image.layers) - 1, -1, -1):
-        files = _visible_from(obj, image, i, [p for p, e in image.layers[i].entries.items()
-                                              if not isinstance(e, (Dir, Whiteout))][:50])
+        if i == 0:   # the bottom layer: well-known files, not its alphabetically first ones (bin/[ …)
+            files = [p for p in TELLING if _origin(obj, image, p, snap) == 0][:2] or _visible_from(
+                obj, image, 0, [p for p, e in image.layers[0].entries.items()
+                                if not isinstance(e, (Dir, Whiteout))][:50], snap)
+        else:
+            files = _visible_from(obj, image, i, [p for p, e in image.layers[i].entries.items()
+                                                  if not isinstance(e, (Dir, Whiteout))][:50], snap)
         if files:
             chips += [(f"{p.lstrip('/')} ← {lower_name(i)}", "entry") for p in files[:2]]
             break
-    total = len(container.view()) if container is not None else len(image.rootfs)
-    return chips, total
+    return chips, len(snap)
 
 
 def _driver_dirs(obj, driver: str, entries: int, engine, base) -> tuple[list[_Dir], str]:
@@ -758,7 +928,7 @@ def _driver_dirs(obj, driver: str, entries: int, engine, base) -> tuple[list[_Di
             chips = [("(empty directory)", "entry")]
         words = short_instruction(layer.created_by) or "layer"
         layer_dirs.append(_Dir("base" if i < n_base else "layer", f"L{i}", f"<L{i}>/diff · {words}", chips, more,
-                               f"dir:L{i}"))
+                               f"dir:L{i}", link="l/" + link_id(cache_id(image.chain_ids[i]))))
     dirs: list[_Dir] = []
     listing, total = _merged_chips(obj, image, driver)
     more = max(0, total - len(listing))
@@ -766,25 +936,28 @@ def _driver_dirs(obj, driver: str, entries: int, engine, base) -> tuple[list[_Di
         upper, umore = _on_disk(container.rw_layer(), driver, entries + 2)
         init, imore = _on_disk(container.init, driver, entries)
     if driver == "overlay2":
-        dirs.append(_Dir("merged", "merged", "<rw>/merged · the union mount", listing, more, "dir:merged",
+        top = "<rw>" if container is not None else "<new>"
+        dirs.append(_Dir("merged", "merged", f"{top}/merged · the union mount", listing, more, "dir:merged",
                          "more paths"))
         if container is not None:
+            rw = cache_id("rw:" + container.id)
             dirs.append(_Dir("rw", "upperdir", "<rw>/diff · read-write layer", upper or [("(empty)", "entry")], umore,
-                             "dir:upperdir"))
-            dirs.append(_Dir("work", "workdir", "<rw>/work · overlayfs scratch",
-                             [("empty: used to prepare copy-ups and whiteouts atomically", "entry")], 0, "dir:workdir"))
-            dirs.append(_Dir("init", "lowerdir 1", "<rw>-init/diff · init layer", init, imore, "dir:init"))
+                             "dir:upperdir", link="l/" + link_id(rw)))
+            dirs.append(_Dir("work", "workdir", "<rw>/work · overlayfs scratch", [("work/  (scratch, empty)", "entry")],
+                             0, "dir:workdir", note="copy-ups and whiteouts are prepared here, then moved into upperdir"))
+            dirs.append(_Dir("init", "lowerdir 1", "<rw>-init/diff · init layer", init, imore, "dir:init",
+                             link="l/" + link_id(rw + "-init")))
         else:
-            dirs.append(_Dir("work", "upperdir", "a container's read-write layer goes here",
-                             [("(no container yet)", "entry")], 0, "dir:upperdir"))
+            dirs.append(_Dir("future", "upperdir", "<new>/diff · read-write layer", [], 0, "dir:upperdir",
+                             note="no container yet: docker run makes it, and every write lands in it"))
+            dirs.append(_Dir("future", "workdir", "<new>/work · overlayfs scratch", [], 0, "dir:workdir",
+                             note="made with upperdir: overlayfs keeps an empty work/ in it"))
         for k, d in enumerate(layer_dirs):
             d.name = f"lowerdir {k + 1 + (1 if container is not None else 0)}"
             dirs.append(d)
-        lowers = (["<rw>-init/diff"] if container is not None else []) + [
-            f"<L{i}>/diff" for i in range(len(image.layers) - 1, -1, -1)]
-        upper_dir = "<rw>/diff" if container is not None else "<new>/diff"
+        lowers = [d.link for d in dirs if d.name.startswith("lowerdir")]
         command = (f"mount -t overlay overlay -o index=off,lowerdir={':'.join(lowers) or '<empty>'},"
-                   f"upperdir={upper_dir},workdir={upper_dir[:-5]}/work {upper_dir[:-5]}/merged")
+                   f"upperdir={top}/diff,workdir={top}/work {top}/merged")
     else:  # aufs
         dirs.append(_Dir("merged", "mnt", "<rw> mount point · the union", listing, more, "dir:merged", "more paths"))
         if container is not None:
@@ -795,6 +968,7 @@ def _driver_dirs(obj, driver: str, entries: int, engine, base) -> tuple[list[_Di
         for k, d in enumerate(layer_dirs):
             d.name = f"branch {k + (2 if container is not None else 0)} (ro+wh)"
             d.where = d.where.replace("<L", "diff/<L").replace(">/diff", ">")
+            d.link = ""
             dirs.append(d)
         branches = (["<rw>=rw", "<rw>-init=ro+wh"] if container is not None else []) + [
             f"<L{i}>=ro+wh" for i in range(len(image.layers) - 1, -1, -1)]
@@ -827,7 +1001,7 @@ def driver_picture(obj, driver: str = "overlay2", *, entries: int = 4, engine=No
     label_w = 2.15
     x0, x1 = 0.2, WIDTH - 0.2
     title_h = 0.8
-    roles = [r for r in ("merged", "rw", "work", "init", "layer", "base", "volume", "bind",
+    roles = [r for r in ("merged", "rw", "work", "future", "init", "layer", "base", "volume", "bind",
                          "chardev" if driver == "overlay2" else "whfile", "xattr", "meta")
              if any(d.role == r or any(c[1] == r for c in d.chips) for d in dirs)]
     legend_h = legend_height(roles, WIDTH - 0.4)
@@ -850,14 +1024,18 @@ def driver_picture(obj, driver: str = "overlay2", *, entries: int = 4, engine=No
                     bold=True, gid=d.gid)
         sheet.label(x0 + 0.12, y - 0.36, fit_text(d.where, label_w - 0.2, TINY), TINY, color=role.text, gid=d.gid)
         cx, cy = x0 + label_w, y - row_h / 2
+        end = x1 - 0.1
+        if d.link:   # the short link overlay2 mounts this directory by (the names in the mount line below)
+            sheet.label(end, cy, d.link, TINY, color=role.text, ha="right", gid=d.gid)
+            end -= text_width(d.link, TINY) + 0.2
         for k, (text, chip) in enumerate(d.chips):
             crole = ROLES[chip]
             rest = len(d.chips) - k - 1 + d.more
             tail = text_width(f"+{rest:,} {d.more_word}", TINY) + 0.15 if rest else 0
             w = text_width(text, TINY) + 0.16
-            if cx + w > x1 - 0.1 - tail:
+            if cx + w > end - tail:
                 if k == 0:
-                    text = fit_text(text, x1 - 0.1 - tail - cx - 0.16, TINY)
+                    text = fit_text(text, end - tail - cx - 0.16, TINY)
                     w = text_width(text, TINY) + 0.16
                 else:
                     d.more += len(d.chips) - k
@@ -867,6 +1045,9 @@ def driver_picture(obj, driver: str = "overlay2", *, entries: int = 4, engine=No
             cx += w + 0.08
         if d.more:
             sheet.label(cx + 0.02, cy, f"+{d.more:,} {d.more_word}", TINY, color=role.text, gid=d.gid)
+        elif d.note:
+            sheet.label(cx + 0.02, cy, fit_text(d.note, end - cx - 0.02, TINY, italic=True), TINY, color=role.text,
+                        italic=True, gid=d.gid)
         y -= row_h + gap
     y -= 0.15
     for line in cmd_lines:
@@ -986,16 +1167,18 @@ def build_step_picture(build, step: int | None = None, *, max_pending: int = 3, 
     layers = [s for s in done if s.kind == "layer" and s.layer is not None]
     hits = sum(1 for s in done if s.cached)
     misses = sum(1 for s in done if s.cached is False)
+    built = sum(1 for s in layers if not s.cached)
+    reused = len(layers) - built
     stage_name = f"stage {current.stage_name or stage}" if len(build.dockerfile.stages) > 1 else "the image"
     sub = (f"{stage_name} after step {n}: {count_text(len(current.image.layers), 'layer')}, "
-           f"{size_text(image_size(current.image))} · this build added {count_text(len(layers), 'layer')} · "
-           f"cache: {hits} hit{'s' if hits != 1 else ''}, {misses} rebuilt")
+           f"{size_text(image_size(current.image))} · this build: {count_text(built, 'new layer')} built, "
+           f"{reused} reused from the cache · cache: {hits} hit{'s' if hits != 1 else ''}, {misses} rebuilt")
     sheet.label(0.2, -0.55, fit_text(sub, WIDTH - 0.4, SMALL), SMALL, color=MUTED, gid="subtitle")
     bottom = _draw_stack(sheet, bands, x0, x1, -title_h)
     numbered = len(build.dockerfile.stages) == 1 and not any(s.trigger for s in build.steps)
     for band in bands:
         if band.gid.startswith("band:step:"):
-            number, role = band.gid.rsplit(":", 1)[1], ROLES["current"] if band.current else ROLES["config"]
+            number, role = band.gid.rsplit(":", 1)[1], ROLES["current"] if band.current else ROLES["entry"]
         elif numbered and band.gid.startswith("band:pending:") and band.gid[-1].isdigit():
             number, role = str(n + 1 + int(band.gid.rsplit(":", 1)[1])), ROLES["pending"]
         else:
@@ -1026,6 +1209,6 @@ def _step_footer(step) -> list[str]:
     lines = [f"step {step.number}: {verdict}"]
     if step.copy_ups:
         lines.append("copied up: " + ", ".join(f"{c.path} ({size_text(c.size)})" for c in step.copy_ups[:4]))
-    if step.output.strip():
+    if step.output.strip() and not step.cached:     # a cache hit runs nothing, so it prints nothing
         lines.append("output: " + " ⏎ ".join(step.output.strip().splitlines()[:3]))
     return lines

@@ -7,6 +7,8 @@ base image, config-only step, volume, bind mount) has one colour in every pictur
 
 >>> PALETTE["vermillion"], ROLES["rw"].fill, ROLES["config"].dashed
 ('#D55E00', '#D55E00', True)
+>>> ROLES["pending"].dotted, ROLES["config"].fill != ROLES["pending"].fill
+(True, True)
 >>> fit_text("a very long instruction indeed", 1.0, BODY).endswith("…")
 True
 """
@@ -25,15 +27,21 @@ INK = "#222222"          # text and outlines
 MUTED = "#5A5A5A"        # secondary text
 PAPER = "#FFFFFF"
 MERGED = "#F0F0F0"       # the merged view: neutral, it is made of all the others
+CONFIG = "#E6F0F7"       # a config-only step: a pale tint of the image layers' blue (a step of the image, no layer)
+FAINT = "#767676"        # text of things that do not exist yet (4.5:1 on white, the WCAG AA minimum)
 
 FONT = "DejaVu Sans"     # one family everywhere (ships with matplotlib, so every machine has it)
 TITLE, HEAD, BODY, SMALL, TINY = 12.5, 10.5, 9.0, 8.0, 7.5
 WIDTH, DPI = 9.0, 100    # 900 px
+DASHED, DOTTED = (0, (4, 2.5)), (0, (1, 2))   # outlines: exists but holds no files / does not exist yet
 
 
 @dataclass(frozen=True)
 class Role:
-    """How one kind of thing is drawn: fill, outline, text colour, line colour for arrows, dashed or not."""
+    """How one kind of thing is drawn: fill, outline, text colour, line colour for arrows, dashed, dotted or solid.
+
+    Dashed outlines mark what exists but holds no files (a config-only step, the workdir); dotted outlines mark
+    what does not exist yet (a step not run, a directory made only when a container is created)."""
 
     fill: str
     text: str
@@ -41,6 +49,7 @@ class Role:
     label: str
     dashed: bool = False
     edge: str = INK
+    dotted: bool = False
 
 
 ROLES = {
@@ -49,7 +58,7 @@ ROLES = {
     "init": Role(PALETTE["orange"], INK, PALETTE["orange"], "init layer (container)"),
     "layer": Role(PALETTE["blue"], PAPER, PALETTE["blue"], "image layer"),
     "base": Role(PALETTE["sky_blue"], INK, PALETTE["sky_blue"], "base image layers"),
-    "config": Role(PAPER, INK, MUTED, "config-only step (empty_layer)", dashed=True, edge=MUTED),
+    "config": Role(CONFIG, INK, MUTED, "config-only step (empty_layer, 0 B)", dashed=True, edge=MUTED),
     "fold": Role("#F7F7F7", MUTED, MUTED, "steps folded to save space", dashed=True, edge=MUTED),
     "volume": Role(PALETTE["bluish_green"], PAPER, PALETTE["bluish_green"], "volume (on the host)"),
     "bind": Role(PALETTE["yellow"], INK, "#8F8500", "bind mount (on the host)"),
@@ -60,7 +69,8 @@ ROLES = {
     "container": Role(PALETTE["vermillion"], PAPER, PALETTE["vermillion"], "container (its read-write layer)"),
     "shared": Role(PALETTE["sky_blue"], INK, PALETTE["sky_blue"], "layer shared by several images"),
     "single": Role(PALETTE["blue"], PAPER, PALETTE["blue"], "layer of one image"),
-    "pending": Role(PAPER, MUTED, MUTED, "step not run yet", dashed=True, edge="#9A9A9A"),
+    "pending": Role(PAPER, FAINT, FAINT, "step not run yet", dotted=True, edge="#8C8C8C"),
+    "future": Role(PAPER, FAINT, FAINT, "made when a container is created", dotted=True, edge="#8C8C8C"),
     "cached": Role(INK, PAPER, INK, "cache hit (CACHED)"),
     "built": Role(PAPER, INK, INK, "built: cache miss"),
     "entry": Role(PAPER, INK, INK, "file or directory"),
@@ -140,6 +150,23 @@ def fit_text(text: str, width: float, size: float, bold: bool = False, italic: b
         else:
             hi = mid - 1
     return text[:lo].rstrip() + "…" if lo else ""
+
+
+def fit_choice(options: list[str], width: float, sizes: tuple[float, ...], bold: bool = False,
+               italic: bool = False) -> tuple[str, float]:
+    """The first option (the preferred wording first) that fits width inches whole at one of the sizes (biggest
+    first); when none fits, the first option cut with '…' at the smallest size. Returns (text, size).
+
+    >>> fit_choice(["a long wording that will not fit", "short"], 1.0, (BODY, SMALL))
+    ('short', 9.0)
+    >>> fit_choice(["wording", "w"], text_width("wording", SMALL) * 1.1, (BODY, SMALL))
+    ('wording', 8.0)
+    """
+    for text in options:
+        for size in sizes:
+            if text_width(text, size, bold, italic) <= width * 0.97:
+                return text, size
+    return fit_text(options[0], width, sizes[-1], bold, italic), sizes[-1]
 
 
 def join_fitting(parts: list[str], width: float, size: float, sep: str = "   ", bold: bool = False) -> str:
@@ -301,12 +328,14 @@ class Sheet:
         """A rounded box whose top-left corner is (x, y)."""
         from matplotlib.patches import FancyBboxPatch
 
+        dotted = role.dotted and dashed is None
         dashed = role.dashed if dashed is None else dashed
+        style = DOTTED if dotted else DASHED if dashed else "solid"
         radius = min(radius, w / 2, h / 2)
         patch = FancyBboxPatch((x + radius, y - h + radius), w - 2 * radius, h - 2 * radius,
                                boxstyle=f"round,pad={radius}", facecolor=fill or role.fill,
                                edgecolor=edge or role.edge, linewidth=lw,
-                               linestyle=(0, (4, 2.5)) if dashed else "solid", zorder=zorder, alpha=alpha)
+                               linestyle=style, zorder=zorder, alpha=alpha)
         return self._add(patch, gid)
 
     def label(self, x: float, y: float, text: str, size: float = BODY, *, color: str = INK, bold: bool = False,

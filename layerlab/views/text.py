@@ -423,8 +423,8 @@ def ps_table(engine, *, all: bool = False, size: bool = False) -> Table:
     >>> eng = Engine()
     >>> c = eng.run("busybox", "sleep infinity", name="web")
     >>> print(ps_table(eng))
-    CONTAINER ID   IMAGE     COMMAND            CREATED         STATUS                  PORTS   NAMES
-    ...            busybox   "sleep infinity"   9 seconds ago   Up Less than a second           web
+    CONTAINER ID   IMAGE     COMMAND            CREATED         STATUS         PORTS   NAMES
+    ...            busybox   "sleep infinity"   9 seconds ago   Up 9 seconds           web
     """
     return engine.ps(all=all, size=size)
 
@@ -449,9 +449,9 @@ def system_df_table(engine, *, verbose: bool = False) -> Table:
     >>> eng = Engine()
     >>> _ = eng.build("FROM busybox\\nCOPY a /a\\n", {"a": "1"}, tag="app")
     >>> print(system_df_table(eng, verbose=True))
-    REPOSITORY   TAG      IMAGE ID       SIZE     SHARED SIZE   UNIQUE SIZE   CONTAINERS
-    app          latest   ...   4.26MB   4.26MB        1B            0
-    busybox      latest   ...   4.26MB   4.26MB        0B            0
+    REPOSITORY   TAG      IMAGE ID       CREATED                  SIZE     SHARED SIZE   UNIQUE SIZE   CONTAINERS
+    app          latest   ...   Less than a second ago   4.26MB   4.26MB        1B            0
+    busybox      latest   ...   2 years ago              4.26MB   4.26MB        0B            0
     """
     return engine.system_df_verbose() if verbose else engine.system_df()
 

@@ -141,6 +141,41 @@ def test_build_stepper_steps_highlight_the_line_and_redraw_the_picture(lab, note
     screenshot(page, "widget-build-stepper-error")
 
 
+LONG = ("FROM ubuntu:14.04\nRUN apt-get update && \\\n    apt-get install -y curl && \\\n    rm -rf /var/lib/apt/lists/*\n"
+        "RUN echo " + "a-rather-long-word-" * 8 + "end > /long.txt\nCMD [\"sh\"]\n")
+
+
+def test_build_stepper_keeps_long_and_continued_lines_readable(lab, notebook_page):
+    name = write_notebook(lab, "widget-build-stepper-long.ipynb", SETUP,
+                          f"LONG = {LONG!r}\n"
+                          "BuildStepper(LONG, engine=eng).run_all()       # warm the cache: step 2 is CACHED below\n"
+                          "s = BuildStepper(LONG, engine=eng)\ns.run_all()\ns")
+    page = notebook_page(name)
+    page.wait_for_selector(".ll-build-stepper .ll-listing .ll-badge", timeout=TIMEOUT)
+    # every line's text and badge lie inside the listing box (nothing clipped), continuation lines line up
+    boxes = page.evaluate("""() => {
+        const root = document.querySelector('.ll-build-stepper .ll-listing');
+        const box = root.getBoundingClientRect();
+        return [...root.querySelectorAll('.ll-line')].map(l => {
+            const t = l.querySelector('.ll-line-text').getBoundingClientRect();
+            const b = l.lastElementChild.getBoundingClientRect();
+            return {line: l.dataset.line, textLeft: t.left, right: Math.max(t.right, b.right), boxRight: box.right,
+                    height: l.getBoundingClientRect().height, badge: l.lastElementChild.innerText};
+        });
+    }""")
+    assert len(boxes) == 6
+    assert all(b["right"] <= b["boxRight"] + 0.5 for b in boxes), boxes
+    assert len({round(b["textLeft"]) for b in boxes}) == 1, boxes
+    assert "CACHED" in boxes[1]["badge"] and boxes[4]["badge"] and "line 2" in boxes[2]["badge"]
+    assert boxes[1]["height"] < 30 and boxes[2]["height"] < 30          # no gap between lines 2 and 3
+    log = page.evaluate("""() => { const p = document.querySelector('.ll-build-stepper .ll-log pre');
+        return [p.scrollWidth, p.clientWidth, p.innerText]; }""")
+    assert log[0] <= log[1] + 1, log                                    # the log wraps: nothing hidden on the right
+    assert "cache hit: not run" in log[2] and "Get:1" not in log[2]
+    screenshot(page, "widget-build-stepper-long-notebook")
+    save_widget_shot(page, ".ll-build-stepper", "widget-build-stepper-long")
+
+
 def test_container_playground_enter_runs_the_command_and_the_diff_changes(lab, notebook_page):
     name = write_notebook(lab, "widget-container-playground.ipynb", SETUP,
                           'eng.build(SEED, context, tag="seed")\n'
@@ -163,9 +198,16 @@ def test_container_playground_enter_runs_the_command_and_the_diff_changes(lab, n
     assert box.input_value() == ""
     wait_until(page, "old => document.querySelector('img.ll-container-picture').src !== old", picture)
     history = page.locator(".ll-container-playground .ll-history select option")
-    assert history.count() == 3
+    assert history.count() == 3 and history.first.inner_text().replace("\xa0", " ") == "echo x > /etc/conf"      # oldest first
+    # every box of the widget keeps its right border: nothing sticks out of the widget
+    over = page.evaluate("""() => { const root = document.querySelector('.ll-container-playground');
+        const right = root.getBoundingClientRect().right;
+        return [...root.querySelectorAll('pre, .ll-counter-text, button')].filter(e =>
+            e.getBoundingClientRect().right > right + 0.5).map(e => [e.className, e.parentElement.parentElement.className,
+            e.getBoundingClientRect().right - right].join(" ")); }""")
     screenshot(page, "widget-container-playground-notebook")
     save_widget_shot(page, ".ll-container-playground", "widget-container-playground")
+    assert over == []
 
     page.click(".ll-container-playground button.ll-export-button")
     wait_until(page, "() => document.querySelector('.ll-container-playground .ll-result').innerText"
@@ -207,6 +249,11 @@ def test_driver_view_toggle_shows_each_driver(lab, notebook_page):
         wait_until(page, "t => document.querySelector('.ll-driver-view .ll-layout').innerText.includes(t)", expected)
         wait_until(page, "old => document.querySelector('img.ll-driver-picture').src !== old", picture)
     assert "vfs stores" in text_of(page, ".ll-driver-view .ll-usage")
+    # the "On disk" pane shows whole lines: its scrolling box is a whole number of lines high (after the padding)
+    pane = page.evaluate("""() => { const p = document.querySelector('.ll-driver-view .ll-layout pre');
+        const s = getComputedStyle(p); return [p.clientHeight, parseFloat(s.paddingTop), parseFloat(s.lineHeight)];
+    }""")
+    assert ((pane[0] - pane[1]) / pane[2]) % 1 < 0.01, pane
     screenshot(page, "widget-driver-view-notebook")
     save_widget_shot(page, ".ll-driver-view", "widget-driver-view")
 

@@ -10,7 +10,7 @@ import pytest
 
 from layerlab import SCRATCH, Engine, LayerlabError
 from layerlab.views import graph as G
-from layerlab.views.style import CachedText, figure_png
+from layerlab.views.style import DASHED, DOTTED, ROLES, CachedText, figure_png
 from layerlab.views.summary import short_digest
 
 from .models import many_layer_image, tiny_container, tiny_image, whiteout_image
@@ -117,7 +117,7 @@ def test_mount_arrows_run_from_the_host_box_to_the_mount_point(seed):
 def test_the_seed_image_stack_has_no_container_parts(seed):
     eng, img, _ = seed
     shown = texts(G.stack_picture(img, engine=eng))
-    assert "what a container of it sees: one merged tree" in shown and "read-write layer" not in shown
+    assert "what a container of this image sees: one merged tree" in shown and "read-write layer" not in shown
     assert "Image seed:latest: its layers, base first at the bottom" in shown
 
 
@@ -173,6 +173,86 @@ def test_the_stack_layout_is_deterministic(seed):
     assert layout(G.stack_picture(c, engine=eng)) == layout(G.stack_picture(c, engine=eng))
 
 
+# -- a small busybox site: short names, long instructions, an anonymous volume -------------------------------------
+SITE = 'FROM busybox\nCOPY index.html /www/\nRUN mkdir /jobs && echo 1 > /jobs/a\nVOLUME /var/lib/db\n'
+
+
+@pytest.fixture(scope="module")
+def site():
+    """(engine, image, container): a two-layer busybox image and a container with an anonymous volume."""
+    eng = Engine()
+    img = eng.build(SITE, {"index.html": "<h1>hi</h1>\n"}, tag="site")
+    c = eng.run("site", name="notes")
+    eng.exec(c, "echo hello notes > /var/lib/db/notes.db && echo y > /www/extra.html")
+    return eng, img, c
+
+
+def cut(fig, prefix: str = "") -> list[str]:
+    """Labels (of artists whose gid starts with prefix) cut short with '…'."""
+    return [t.get_text() for t in fig.texts if "…" in t.get_text() and (t.get_gid() or "").startswith(prefix)]
+
+
+def test_the_merged_view_title_is_whole_for_a_container_and_an_image(site, seed):
+    eng, img, c = site
+    container = G.stack_picture(c, engine=eng)
+    assert "what the process sees: one merged tree" in texts(container)
+    assert not cut(container), cut(container)
+    assert_readable(container)
+    for image, engine in [(img, eng), (seed[1], seed[0])]:
+        fig = G.stack_picture(image, engine=engine)
+        assert "what a container of this image sees: one merged tree" in texts(fig)
+        assert not cut(fig), cut(fig)
+
+
+def test_a_long_container_name_shortens_the_title_instead_of_cutting_it(site):
+    eng, _, _ = site
+    c = eng.run("site", name="a_rather_long_container_name_for_a_title")
+    fig = G.stack_picture(c, engine=eng)
+    (title,) = [t.get_text() for t in fig.texts if t.get_gid() == "title"]
+    assert title.startswith("Container a_rather_long_container_name_for_a_title of image site")
+    assert "…" not in title
+    assert_readable(fig)
+
+
+def test_the_image_bracket_label_fits_a_one_layer_image(site):
+    eng, _, _ = site
+    for image in [eng.resolve_image("busybox"), eng.build("FROM scratch\nCOPY a /a\n", {"a": "1"})]:
+        fig = G.stack_picture(image, engine=eng, base=None)
+        bracket = [t.get_text() for t in fig.texts if t.get_gid() == "bracket:image"]
+        assert bracket and bracket[0] == "image" and not cut(fig, "bracket"), bracket
+        assert_readable(fig)
+
+
+def test_the_merged_view_samples_changes_mount_points_and_top_layers_not_the_base_alphabet(site):
+    eng, img, c = site
+    shown = " ".join(t.get_text() for t in G.stack_picture(c, engine=eng).texts if t.get_gid() == "band:merged")
+    assert "/www/extra.html ← rw" in shown and "/var/lib/db/ ⇐ volume" in shown and "/jobs/a ← L2 (RUN)" in shown
+    assert "/bin/[" not in shown
+    items = G._merged_items(eng.resolve_image("busybox"), eng.resolve_image("busybox"), 1)
+    assert items and not any(i.startswith("/bin/[") for i in items), items
+    assert G._merged_items(img, img, 1)[0] == "/var/lib/db/ ⇐ volume (VOLUME)"
+
+
+def test_an_anonymous_volume_box_reads_whole(site):
+    eng, _, c = site
+    fig = G.stack_picture(c, engine=eng)
+    (m,) = [m for m in c.mounts if m.type == "volume"]
+    host = [t.get_text() for t in fig.texts if t.get_gid() == f"host:{m.source}"]
+    assert host[0] == f"volume {m.source[:12]}" and "anonymous: Docker named it at random" in host
+    assert "/var/lib/docker/volumes/<id>/_data" in host and any("holds notes.db (12 B)" in t for t in host)
+    assert not cut(fig, "host"), cut(fig, "host")
+
+
+def test_a_volume_with_many_files_is_counted():
+    from layerlab.views.graph import _volume_holds
+
+    eng = Engine()
+    c = eng.run("busybox", volumes={"v": "/data"})
+    eng.exec(c, "mkdir /data/sub && for f in alpha beta gamma delta; do echo 12345 > /data/$f.txt; done")
+    (m,) = [m for m in c.mounts if m.destination == "/data"]
+    assert _volume_holds(c, m) == "holds 4 files, 1 dir, 24 B"
+
+
 # -- layer sharing -------------------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def small_engine():
@@ -209,6 +289,23 @@ def test_the_sharing_layout_is_deterministic(small_engine):
     assert layout(G.sharing_graph(small_engine)) == layout(G.sharing_graph(small_engine))
 
 
+def test_node_titles_break_onto_two_lines_instead_of_being_cut():
+    eng = Engine()
+    eng.build(SITE, {"index.html": "<h1>hi</h1>\n"}, tag="site")
+    eng.build("FROM busybox\nCOPY index.html /www/\n", {"index.html": "<h1>hi</h1>\n"}, tag="one")
+    eng.run("site", name="notes")
+    fig = G.sharing_graph(eng)
+    assert not cut(fig, "node:"), cut(fig, "node:")
+    bold = {}
+    for t in fig.texts:
+        if (t.get_gid() or "").startswith("node:") and t.get_fontproperties().get_weight() == "bold":
+            bold[t.get_gid()] = (bold[t.get_gid()] + " " if t.get_gid() in bold else "") + t.get_text()
+    titles = set(bold.values())
+    assert {"BusyBox 1.36.1 (glibc), Debian 12", "COPY index.html /www/", "RUN mkdir /jobs && echo 1 > /jobs/a"} <= titles
+    assert "BusyBox 1.36.1 (glibc), Debian 12" not in texts(fig), "on two lines at this width"
+    assert_readable(fig)
+
+
 def test_runs_of_layers_used_by_the_same_images_fold(seed):
     eng = seed[0]
     shown = texts(G.sharing_graph(eng))
@@ -228,8 +325,43 @@ def test_overlay2_shows_upperdir_workdir_lowerdirs_and_whiteouts_as_char_devices
                      "etc/conf  2 B", "var/lib/apt/lists/lock  c 0/0", "run.sh  30 B", "data/ ⇐ volume vol1",
                      "etc/conf ← upperdir", "run.sh ← lowerdir 2", "<rw>-init/diff · init layer"]:
         assert expected in shown, expected
-    assert any(t.startswith("mount -t overlay overlay -o index=off,lowerdir=<rw>-init/diff:<L4>/diff:<L3>/diff")
-               for t in shown)
+    assert any(t.startswith("mount -t overlay overlay -o index=off,lowerdir=l/") for t in shown)
+    assert "work/  (scratch, empty)" in shown
+    assert_readable(fig)
+
+
+def _command(fig) -> str:
+    """The mount line as one string (its continuation lines are indented by four spaces)."""
+    return "".join(t.get_text().strip() for t in fig.texts if t.get_gid() == "command")
+
+
+def test_the_overlay2_mount_line_names_the_short_l_links_of_the_driver_layout(seed):
+    from layerlab.runtime.drivers import DOCKER_ROOT, container_layout
+
+    eng, _, c = seed
+    fig = G.driver_picture(c, engine=eng)
+    options = container_layout(c, "overlay2").mount_options
+    lowers = options.split("lowerdir=")[1].split(",")[0].replace(f"{DOCKER_ROOT}/overlay2/", "")
+    assert lowers.startswith("l/") and lowers.count("l/") == len(c.image.layers) + 1, "the init layer, then L4..L0"
+    command = _command(fig)
+    assert f"lowerdir={lowers},upperdir=<rw>/diff,workdir=<rw>/work <rw>/merged" in command
+    shown = texts(fig)
+    for link in lowers.split(":"):   # each lowerdir row names its link, so the mount line can be read row by row
+        assert link in shown, link
+
+
+def test_an_image_driver_picture_names_one_new_directory_and_draws_no_missing_workdir(seed):
+    eng, img, _ = seed
+    fig = G.driver_picture(img, engine=eng)
+    shown = texts(fig)
+    assert "<new>/merged · the union mount" in shown and "<rw>/merged · the union mount" not in shown
+    assert _command(fig).endswith("upperdir=<new>/diff,workdir=<new>/work <new>/merged")
+    assert "lowerdir=l/" in _command(fig)
+    assert not [t for t in shown if "…" in t and not t.startswith("<L")], "only long instructions are cut"
+    legend = [t for t in fig.texts if (t.get_gid() or "").startswith("legend:")]
+    assert "legend:work" not in {t.get_gid() for t in legend}, "no workdir key: the image has no workdir yet"
+    future = [a for a in gids(fig, "dir:upperdir") + gids(fig, "dir:workdir") if hasattr(a, "get_width")]
+    assert future and all(a.get_gid() and a.get_linestyle() == DOTTED for a in future), "dotted: made by docker run"
     assert_readable(fig)
 
 
@@ -244,6 +376,10 @@ def test_overlay2_marks_an_opaque_directory_with_its_xattr_and_aufs_with_a_marke
 def test_aufs_shows_branches_of_a_container():
     shown = texts(G.driver_picture(tiny_container(), "aufs"))
     assert "branch 0 (rw)" in shown and "branch 1 (ro+wh)" in shown and "etc/.wh.motd" in shown
+    c = tiny_container()
+    chips = [text for text, _ in G._merged_chips(c, c.image, "aufs")[0]]
+    assert "app/run.sh ← branch 2" in chips, "L1, under the read-write and init branches, is branch 2"
+    assert "app/run.sh ← branch 0" in [text for text, _ in G._merged_chips(c.image, c.image, "aufs")[0]]
     assert ".wh..wh.aufs  .wh..wh.plnk/  .wh..wh.orph/" in shown
 
 
@@ -283,6 +419,25 @@ def test_a_built_step_gives_its_reason_and_an_earlier_step_can_be_shown():
     assert "BUILT" in shown and any(t.startswith("step 4: config only") for t in shown)
     first = texts(G.build_step_picture(build, 1))
     assert "Build step 1 of 4: FROM busybox" in first and "COPY a /a" in first and "next step" in first
+
+
+def test_config_only_steps_and_steps_not_run_yet_look_different():
+    eng = Engine()
+    build = eng.builder('FROM busybox\nENV A=1\nCOPY a /a\nCMD ["sh"]\n', {"a": "1"})
+    build.step(), build.step(), build.step()
+    fig = G.build_step_picture(build, 2)
+
+    def swatch(name):
+        (box,) = [a for a in gids(fig, f"legend:{name}") if hasattr(a, "get_width")]
+        return box.get_linestyle(), box.get_facecolor(), box.get_edgecolor()
+
+    config, pending = swatch("config"), swatch("pending")
+    assert config[0] == DASHED and pending[0] == DOTTED, (config[0], pending[0])
+    assert config[1] != pending[1], "the config-only step has a light fill, a step not run is blank"
+    labels = [t.get_text() for t in fig.texts if t.get_gid() == "band:pending:0"]
+    (faint,) = {t.get_color() for t in fig.texts if t.get_gid() == "band:pending:0"}
+    assert labels and faint == ROLES["pending"].text != ROLES["config"].text
+    assert "config-only step (empty_layer, 0 B)" in texts(fig)
 
 
 def test_build_step_errors_say_what_to_do():

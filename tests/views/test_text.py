@@ -131,7 +131,7 @@ def test_merged_tree_of_a_container_shows_init_rw_copy_ups_and_the_volume():
 │   ├── console               init
 │   ├── pts/                  init
 │   └── shm/                  init
-├── etc/                      init
+├── etc/                      rw
 │   ├── conf                  rw
 │   ├── hostname              init
 │   ├── hosts                 init
@@ -157,7 +157,7 @@ def test_merged_tree_depth_counts_what_is_below():
 ├── bin/ (1 entry)    L0
 ├── data/ (1 entry)   rw  ⇐ volume vol1 /var/lib/docker/volumes/vol1/_data
 ├── dev/ (3 entries)  init
-├── etc/ (6 entries)  init
+├── etc/ (6 entries)  rw
 ├── proc/             init
 └── sys/              init"""
 
@@ -165,13 +165,13 @@ def test_merged_tree_depth_counts_what_is_below():
 def test_merged_tree_filters_by_glob_and_by_layer():
     c = tiny_container()
     assert T.merged_tree(c, "/etc", match="*conf*", legend=False) == """\
-/etc/            init
+/etc/            rw
 ├── conf         rw
 └── resolv.conf  init"""
     assert T.merged_tree(c, layer="rw", legend=False) == """\
 /
 ├── data/      rw  ⇐ volume vol1 /var/lib/docker/volumes/vol1/_data
-└── etc/       init
+└── etc/       rw
     ├── conf   rw
     └── issue  rw"""
     assert T.merged_tree(tiny_image(), layer=1, legend=False) == "/\n└── app/        L1\n    └── run.sh  L1"
@@ -203,7 +203,7 @@ def test_merged_tree_of_the_seed_container_stays_short(seed):
                "/var/lib/docker/volumes/vol1/_data") for line in out.splitlines())
     assert any(line.startswith("├── run.sh ") and line.endswith(" L4") for line in out.splitlines())
     assert T.merged_tree(c, "/etc", match="hosts", legend=False) == (
-        "/etc/      init\n└── hosts  init  ⇐ bind mount /var/lib/docker/containers/<id>/hosts")
+        "/etc/      rw\n└── hosts  init  ⇐ bind mount /var/lib/docker/containers/<id>/hosts")
 
 
 # -- tables ---------------------------------------------------------------------------------------------------------

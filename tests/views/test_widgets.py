@@ -265,7 +265,7 @@ def test_the_command_box_runs_on_enter_and_the_history_refills_it(seed_container
     assert "A /one" in p.diff_lines
     p.command.value = "cat /one"
     p.run_button.click()
-    assert "one" in p.output.value and p.history_view.options == ("cat /one", "echo one > /one")
+    assert "one" in p.output.value and p.history_view.options == ("echo one > /one", "cat /one")   # as p.history
     p.history_view.value = "echo one > /one"                          # picking a past command
     assert p.command.value == "echo one > /one"
 
@@ -467,3 +467,140 @@ def test_a_driver_view_of_an_image(eng):
 ])
 def test_focus_dirs_open_the_tree_where_things_changed(changed, expected):
     assert focus_dirs(changed) == expected
+
+
+# -- the reviewer's defects ------------------------------------------------------------------------------------------
+LONG = ("FROM ubuntu:14.04\nRUN apt-get update && \\\n    apt-get install -y curl && \\\n    rm -rf /var/lib/apt/lists/*\n"
+        "RUN echo " + "a-rather-long-word-" * 8 + "end > /long.txt\nCMD [\"sh\"]\n")
+
+
+def _text(html_value: str) -> str:
+    import html
+    import re
+    return html.unescape(re.sub(r"<[^>]+>", "", html_value))
+
+
+def test_the_inspector_counts_agree_with_the_changeset_rows(eng):
+    img = eng.build("FROM busybox\nRUN echo x > /etc/motd && rm /bin/ls\n", tag="counts")
+    i = LayerInspector(img, engine=eng)
+    table = i.details["changeset"].splitlines()[1:]
+    kinds = [row.split()[1] for row in table]
+    assert kinds.count("modified") == 2 and kinds.count("whiteout") == 1      # bin/ and etc/ are 'modified' rows
+    content = _text(i.digests.value)
+    assert "in 4 entries: 1 added file, 2 modified directories, 1 whiteout" in content
+    assert repr(i).endswith("1 added, 1 whiteout")              # the repr (stored in notebooks) is unchanged
+
+
+def test_the_inspector_counts_a_copied_up_file_as_the_modified_row_it_is(eng):
+    c = eng.run("busybox")
+    eng.exec(c, "echo more >> /etc/passwd")
+    i = LayerInspector(c, engine=eng)
+    assert [row.split()[1] for row in i.details["changeset"].splitlines()[1:]] == ["modified", "modified"]
+    assert "2 entries: 1 modified file (1 copied up), 1 modified directory" in _text(i.digests.value)
+
+
+def test_a_cached_step_shows_no_output_and_the_layer_count_tells_built_from_reused(eng):
+    BuildStepper(LONG, engine=eng).run_all()
+    s = BuildStepper(LONG, engine=eng)
+    s.step()
+    step = s.step()
+    assert step.cached and step.output.strip()         # the cache keeps the output, the step did not run
+    log = _text(s.log.value)
+    assert "cache hit: not run, so no output" in log
+    assert not any(line.strip() in log for line in step.output.splitlines() if line.strip())
+    assert "so far: 0 new layers built, 1 layer reused from the cache" in log
+    s.run_all()
+    assert "so far: 0 new layers built, 2 layers reused from the cache, 1 config-only step" in _text(s.log.value)
+    fresh = BuildStepper(LONG.replace("end > /long.txt", "END > /long.txt"), engine=eng)
+    fresh.run_all()
+    assert "so far: 1 new layer built, 1 layer reused from the cache, 1 config-only step" in _text(fresh.log.value)
+
+
+def test_the_listing_keeps_continuation_lines_in_the_grid_and_the_log_wraps(eng):
+    import re
+    s = BuildStepper(LONG, engine=eng)
+    s.run_all()
+    rows = re.findall(r'<div class="(ll-line[^"]*)" data-line="(\d+)" style="([^"]*)">', s.listing.value)
+    assert [int(n) for _, n, _ in rows] == [1, 2, 3, 4, 5, 6]
+    assert all("display:grid" in style and "minmax(0,1fr) max-content" in style for _, _, style in rows)
+    assert [c for c, n, _ in rows if "ll-continued" in c] == ["ll-line ll-continued"] * 2
+    assert 'class="ll-line-text" style="white-space:pre-wrap' in s.listing.value
+    assert s.listing.value.count("ll-badge-built") == 2 and "↳ line 2" in s.listing.value
+    assert "white-space:pre-wrap" in s.log.value and "RUN apt-get update && apt-get install -y curl" in _text(
+        s.log.value)                                        # the continuation backslashes are gone from the log
+    s.step()                                                # done: the last step stays current
+    s.back()
+    s.back()
+    s.back()
+    s.step()
+    assert current_lines(s) == [2, 3, 4]                    # the whole instruction, ▶ on its first line only
+    assert s.listing.value.count("▶") == 1
+
+
+def test_the_playground_highlights_what_the_last_command_wrote(eng):
+    import re
+    p = ContainerPlayground("busybox", engine=eng, volumes={"dbdata": "/var/lib/db"})
+
+    def hits() -> list[str]:
+        return [_text(h).split("── ")[-1] for h in re.findall(r'<span class="ll-tree-hit"[^>]*>([^<]*)</span>',
+                                                                p.tree_view.value)]
+
+    p.run("echo note > /var/lib/db/note.txt")
+    assert hits() == ["note.txt  dbdata"]
+    p.run("date > /tmp/run.log")
+    assert hits() == ["run.log  rw"] and "/tmp/" in _text(p.tree_view.value)
+    p.run("echo note > /var/lib/db/note.txt")
+    p.run("echo x > /tmp/run.log")                          # written again: no new docker diff line, still the last
+    assert hits() == ["run.log  rw"]
+    assert "A /tmp/run.log" in re.findall(r'font-weight:700[^>]*>([^<]*)<', p.diff_view.value)
+    p.run("ls /")                                           # writes nothing: nothing is highlighted
+    assert hits() == [] and "the last command changed no file" in p.tree_view.value
+
+
+def test_the_playground_history_hint_volume_words_and_wrapping_diff_pane(eng):
+    p = ContainerPlayground("busybox", engine=eng, volumes={"vol1": "/data"})
+    assert p.history_view.layout.display == "none" and p.history_hint.layout.display == ""
+    assert "no command yet" in p.history_hint.value
+    assert "white-space:pre-wrap" in p.diff_view.value
+    empty = ContainerPlayground("busybox", engine=eng).diff_view.value
+    assert "white-space:pre-wrap" in empty and "the read-write layer is empty" in empty
+    assert p.volume_button.description == "volume vol1 at /data: mounted · click to unmount"
+    assert "docker rm -f" in p.volume_button.tooltip and "replays the history" in p.volume_button.tooltip
+    p.run("echo a > /a")
+    p.run("echo b > /b")
+    assert p.history_view.options == tuple(p.history) == ("echo a > /a", "echo b > /b")
+    assert p.history_view.rows == 2 and p.history_view.layout.display == ""
+    assert p.copyups_view.layout.margin == "0 0 4px 0" and p.counter.layout.margin == "0"
+    p.toggle_volume()
+    assert p.volume_button.description == "volume vol1 at /data: not mounted · click to mount"
+    assert p.volume_button.tooltip.startswith("Mount volume vol1 at /data")
+
+
+def test_the_vfs_bars_are_filled_and_the_on_disk_pane_shows_whole_lines(seed_container):
+    from layerlab.views.widgets import driverview
+    from layerlab.views.widgets.common import LINE_PX
+
+    c = seed_container.run("seed")
+    fig = driverview.vfs_picture(c, engine=seed_container)
+    try:
+        bars = {p.get_gid(): p for p in fig.findobj() if str(p.get_gid() or "").startswith("bar:")}
+    finally:
+        import matplotlib.pyplot as plt
+        plt.close(fig)
+    fills = [b for gid, b in bars.items() if not gid.endswith(":track")]
+    tracks = [b for gid, b in bars.items() if gid.endswith(":track")]
+    assert fills and len(fills) == len(tracks)
+    from matplotlib.colors import to_hex
+    assert {to_hex(b.get_facecolor()) for b in fills} == {driverview.BAR_FILL.lower()}
+    assert {to_hex(b.get_facecolor()) for b in tracks} == {"#ffffff"}
+    d = DriverView(c, engine=seed_container, driver="vfs", prefetch=False)
+    assert f"line-height:{LINE_PX}px" in d.layout_view.value
+    assert f"max-height:{driverview.ON_DISK_LINES * LINE_PX - 6}px;box-sizing:content-box" in d.layout_view.value
+
+
+def test_a_directory_the_read_write_layer_holds_is_attributed_to_rw_in_the_trees(eng):
+    p = ContainerPlayground("busybox", engine=eng)
+    p.run("echo x > /etc/conf && mkdir -p /opt && echo y > /opt/a")
+    assert {"/etc", "/opt"} <= set(p.container.rootfs.upper)
+    tree = _text(p.tree_view.value)
+    assert any(line.startswith("/etc/") and line.rstrip().endswith("rw") for line in tree.splitlines()), tree

@@ -41,7 +41,9 @@ CSS = """<style>
 .ll-root .ll-heading { font-weight: 600; font-size: 12px; color: var(--jp-content-font-color2, #444);
   margin: 2px 0 3px 0; }
 .ll-root .ll-picture img, .ll-root img.ll-picture { max-width: 100%; height: auto; }
-.ll-root .widget-html-content { line-height: 1.35; }
+.ll-root .widget-html-content { line-height: 1.35; min-width: 0; max-width: 100%; }
+.ll-root .widget-html { min-width: 0; max-width: 100%; }
+.ll-root .ll-pre { max-width: 100%; box-sizing: border-box; }
 .ll-badge { display: inline-block; padding: 0 5px; border-radius: 3px; font-size: 11px; font-weight: 600;
   line-height: 1.5; margin-left: 6px; }
 .ll-badge-cached { background: #222; color: #fff; }
@@ -117,16 +119,34 @@ def esc(text: str) -> str:
     return html.escape(str(text), quote=True)
 
 
-def html_pre(text: str, *, height: str = "none", css_class: str = "") -> str:
-    """Text in a monospace block (escaped)."""
-    cls = f"ll-pre {css_class}".strip()
-    return f'<pre class="{cls}" style="{PRE_STYLE.format(height=height)}">{esc(text)}</pre>'
+LINE_PX = 17      # the line height of a block that scrolls by whole lines (see html_pre's lines)
 
 
-def raw_pre(inner_html: str, *, height: str = "none", css_class: str = "") -> str:
-    """Already escaped HTML in a monospace block."""
+def _pre_style(height: str, wrap: bool, lines: int | None) -> str:
+    style = PRE_STYLE.format(height=height)
+    if wrap:
+        style = style.replace("white-space:pre;", "white-space:pre-wrap;overflow-wrap:anywhere;")
+    if lines:
+        # whole lines only: the box that scrolls (padding box: 6px + content + 6px) is 6px + `lines` whole lines
+        # high, so no half line shows at its bottom edge and a short text keeps its bottom padding
+        style = style.replace("line-height:1.4;", f"line-height:{LINE_PX}px;").replace(
+            f"max-height:{height};", f"max-height:{lines * LINE_PX - 6}px;box-sizing:content-box;")
+    return style
+
+
+def html_pre(text: str, *, height: str = "none", css_class: str = "", wrap: bool = False,
+             lines: int | None = None) -> str:
+    """Text in a monospace block (escaped); wrap=True wraps long lines instead of scrolling sideways;
+    lines=N scrolls by whole lines in a box N lines high (instead of height)."""
     cls = f"ll-pre {css_class}".strip()
-    return f'<pre class="{cls}" style="{PRE_STYLE.format(height=height)}">{inner_html}</pre>'
+    return f'<pre class="{cls}" style="{_pre_style(height, wrap, lines)}">{esc(text)}</pre>'
+
+
+def raw_pre(inner_html: str, *, height: str = "none", css_class: str = "", wrap: bool = False,
+            lines: int | None = None) -> str:
+    """Already escaped HTML in a monospace block (wrap and lines as in html_pre)."""
+    cls = f"ll-pre {css_class}".strip()
+    return f'<pre class="{cls}" style="{_pre_style(height, wrap, lines)}">{inner_html}</pre>'
 
 
 def note(text: str, *, color: str = SOFT, css_class: str = "ll-note") -> str:

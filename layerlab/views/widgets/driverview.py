@@ -38,6 +38,8 @@ except ImportError:  # pragma: no cover
 __all__ = ["DriverView", "DRIVERS", "Usage", "usage"]
 
 DRIVERS = ("overlay2", "aufs", "vfs")
+BAR_FILL = "#222222"          # the vfs picture's byte bars: dark ink, readable on every role's colour
+ON_DISK_LINES = 24            # the "On disk" pane shows whole lines: 24 of them, then it scrolls
 
 
 @dataclass(frozen=True)
@@ -240,7 +242,7 @@ class DriverView(LabWidget):
         self.image_view.value = self._picture(self._driver)
         lay = self._layout(self._driver)
         text = lay.render(max_entries=4) if lay is not None else "(layerlab.runtime.drivers is not available)"
-        self.layout_view.value = html_pre(text, height="420px")       # last: when it changes, all is there
+        self.layout_view.value = html_pre(text, lines=ON_DISK_LINES)       # last: when it changes, all is there
 
     def _usage_html(self) -> str:
         all_usage = self.usage
@@ -357,9 +359,14 @@ def vfs_picture(obj, *, engine=None):
                                                              + where.split(" · ")[1:]), label_w + 0.6, TINY),
                     TINY, color=role.text, gid=f"dir:{name}")
         bar_x = x0 + label_w + 0.75
-        bar_w = (x1 - 0.15 - bar_x) * size / biggest
-        sheet.box(bar_x, y - 0.08, max(bar_w, 0.04), 0.12, ROLES["merged"], radius=0.02, lw=0.5, zorder=2,
-                  gid=f"bar:{name}")
+        track_w = x1 - 0.15 - bar_x
+        bar_w = track_w * size / biggest
+        # a white track the width of the biggest copy, filled in dark ink in proportion to this copy's bytes
+        # (the fill was the pale "merged" tint before: on a full-width bar it looked like an empty track)
+        sheet.box(bar_x, y - 0.08, track_w, 0.12, ROLES["merged"], fill="#FFFFFF", radius=0.02, lw=0.5, zorder=2,
+                  gid=f"bar:{name}:track")
+        sheet.box(bar_x, y - 0.08, max(bar_w, 0.04), 0.12, ROLES["merged"], fill=BAR_FILL, radius=0.02, lw=0.5,
+                  zorder=3, gid=f"bar:{name}")
         cx, cy = bar_x, y - 0.38
         for text, chip in chips:
             crole = ROLES[chip]
@@ -370,8 +377,8 @@ def vfs_picture(obj, *, engine=None):
             sheet.label(cx + 0.08, cy, text, TINY, color=crole.text, gid=f"dir:{name}:chip")
             cx += w + 0.08
         y -= row_h + gap
-    footer = ("bars: bytes in each directory (each is a whole tree) · chips: + added, − absent compared with the copy "
-              "below")
+    footer = (f"bars: bytes in each directory (each is a whole tree; a full bar is {size_text(biggest)}) · chips: "
+              "+ added, − absent compared with the copy below")
     sheet.label(0.2, y - 0.15, fit_text(footer, WIDTH - 0.4, SMALL), SMALL, color="#5A5A5A", gid="footer")
     sheet.legend(roles, 0.2, y - 0.45, WIDTH - 0.4)
     return sheet.fig

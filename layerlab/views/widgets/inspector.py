@@ -203,16 +203,19 @@ class LayerInspector(LabWidget):
         names = member_names(head)
         total = member_count(layer)
         counts: dict[str, int] = {}
+        listed: dict[tuple[str, str], int] = {}
         for item in classify(layer, lower, row.copy_ups):
             if item.kind != "dir":
                 counts[item.kind] = counts.get(item.kind, 0) + 1
+            key = _listed_kind(item)
+            listed[key] = listed.get(key, 0) + 1
         if row.chain == "commit":
             chain = chain_id(self.image.diff_ids + [layer.diff_id])
         else:
             chain = row.chain
         detail = {"layer": layer, "label": row.label, "instruction": row.instruction, "diff_id": layer.diff_id,
                   "chain_id": chain, "tar_size": layer.tar_size, "size": layer_size(layer), "members": total,
-                  "counts": counts, "changeset": str(table), "member_names": names, "note": row.note}
+                  "counts": counts, "listed": listed, "changeset": str(table), "member_names": names, "note": row.note}
         self._details[i] = detail
         return detail
 
@@ -259,7 +262,7 @@ class LayerInspector(LabWidget):
         d = self._detail(self._index)
         if self.dropdown.value != self._index:
             self.dropdown.value = self._index
-        counts = _counts(d["counts"])
+        counts = _listed_text(d["listed"])
         chain = d["chain_id"] or "none: the init layer is never committed"
         chain_note = " (what docker commit would give)" if self._rows[self._index].chain == "commit" else ""
         content = f"{size_text(d['size'])} in {count_text(len(d['layer']), 'entry')}: {counts or 'no changes'}"
@@ -302,4 +305,50 @@ def _counts(counts: dict[str, int]) -> str:
     parts = []
     for kind, n in sorted(counts.items(), key=lambda kv: _ORDER.get(kv[0], 9)):
         parts.append(count_text(n, kind) if kind == "whiteout" else f"{n:,} {kind}")
+    return ", ".join(parts)
+
+
+# What the changeset table calls each path (a parent directory the layer carries is a 'modified' row there, a
+# copied-up file a 'modified' one), split by what the path is: so the counts add up to the table's rows.
+_LISTED_ORDER = ("added", "modified", "whiteout", "opaque")
+_NOUNS = ("file", "symlink", "directory")
+
+
+def _listed_kind(item) -> tuple[str, str]:
+    """(the table's KIND, the noun) of one classified path: ('modified', 'directory'), ('whiteout', '');
+    a copied-up file is ('modified', 'copied up file'): a modified file, said so."""
+    from ...fs.entries import Dir, Symlink
+
+    if item.kind in ("whiteout", "opaque"):
+        return item.kind, ("" if item.kind == "whiteout" else "directory")
+    if item.kind == "copied up":
+        return "modified", "copied up file"
+    kind = "modified" if item.kind == "dir" else item.kind
+    noun = "directory" if isinstance(item.entry, Dir) else "symlink" if isinstance(item.entry, Symlink) else "file"
+    return kind, noun
+
+
+def _listed_text(listed: dict[tuple[str, str], int]) -> str:
+    """'1 added file, 1 modified file, 2 modified directories, 1 whiteout': every path the table lists, once.
+
+    >>> _listed_text({("modified", "directory"): 1, ("modified", "file"): 1, ("whiteout", ""): 2})
+    '1 modified file, 1 modified directory, 2 whiteouts'
+    >>> _listed_text({("modified", "copied up file"): 1, ("modified", "file"): 1})
+    '2 modified files (1 copied up)'
+    """
+    listed = dict(listed)
+    copied = listed.pop(("modified", "copied up file"), 0)
+    if copied:
+        listed[("modified", "file")] = listed.get(("modified", "file"), 0) + copied
+    parts = []
+    for (kind, noun), n in sorted(listed.items(), key=lambda kv: (
+            _LISTED_ORDER.index(kv[0][0]) if kv[0][0] in _LISTED_ORDER else 9,
+            _NOUNS.index(kv[0][1]) if kv[0][1] in _NOUNS else 9)):
+        if not noun:
+            parts.append(count_text(n, kind))
+            continue
+        text = f"{n:,} {kind} {count_text(n, noun).split(' ', 1)[1]}"
+        if copied and (kind, noun) == ("modified", "file"):
+            text += f" ({copied:,} copied up)"
+        parts.append(text)
     return ", ".join(parts)

@@ -175,9 +175,10 @@ class ContainerPlayground(LabWidget):
         command = str(command).strip()
         if not command:
             return ExecRecord("", 0, "", "")
+        before = self._state()
         record = self._exec(command)
         self._history.append(command)
-        self._after_command(record)
+        self._after_command(record, written=self._written_since(before))
         return record
 
     def commit(self, tag: str | None = None):
@@ -246,17 +247,23 @@ class ContainerPlayground(LabWidget):
         except LayerlabError as exc:
             return ExecRecord(command, 126, "", f"{exc}\n")
 
-    def _after_command(self, record: ExecRecord | None, replayed: bool = False) -> None:
+    def _after_command(self, record: ExecRecord | None, replayed: bool = False, written=None) -> None:
+        """written: the paths the command wrote (read-write layer and volumes); None after a replay (the new
+        container's changes are then what docker diff gained, and the volume paths the command names)."""
         self._last = record
         now = self._diff_now()
         before = set(self._previous_diff)
-        fresh = [line for line in now if line not in before]
+        if written is None:
+            fresh = [line for line in now if line not in before]
+            changed = [line[2:] for line in fresh] + self._volume_writes(record)
+        else:
+            # what THIS command wrote, even when docker diff already listed it (a file written again)
+            fresh = [line for line in now if line not in before or line[2:] in written]
+            changed = list(written)
         self._last_changes = fresh
-        changed = [line[2:] for line in fresh]
-        volume_paths = self._volume_writes(record)
-        if changed or volume_paths:
-            self._focus = focus_dirs(changed + volume_paths)
-            self._changed_paths = changed + volume_paths
+        if changed:
+            self._focus = focus_dirs(changed)
+        self._changed_paths = changed        # nothing written: the tree stays where it was, nothing highlighted
         self._previous_diff = now
         if not replayed:
             self._message = ""
@@ -273,6 +280,25 @@ class ContainerPlayground(LabWidget):
         now = [str(change) for change in c.changes()]
         self._diff_cache = (key, now, upper)      # upper keeps the entries alive, so their ids stay theirs
         return list(now)
+
+    def _state(self) -> tuple[dict, dict]:
+        """The read-write layer and the volumes' files now, by entry (entries are replaced, never changed in
+        place, so an entry that is not the same object is a write)."""
+        c = self._container
+        volumes = {}
+        for m in c.mounts:
+            if m.internal or m.type != "volume" or not c.host.lexists(m.host_path):
+                continue
+            for p, e in c.host.walk(m.host_path):
+                volumes[paths.normalize(m.destination + p[len(m.host_path):])] = e
+        return c.rootfs.upper, volumes
+
+    def _written_since(self, before: tuple[dict, dict]) -> list[str]:
+        """The paths written, created or removed since the _state before (the entries compared by identity)."""
+        out = []
+        for old, new in zip(before, self._state()):
+            out += [p for p in new if old.get(p) is not new[p]] + [p for p in old if p not in new]
+        return sorted(set(out), key=paths.sort_key)
 
     def _volume_writes(self, record: ExecRecord | None) -> list[str]:
         """Container paths under a volume mount that the command names (writes there skip docker diff)."""
@@ -326,19 +352,23 @@ class ContainerPlayground(LabWidget):
                                    layout=w.Layout(width="80px"))
         self.run_button.add_class("ll-run")
         self.run_button.on_click(lambda _b: self._submit())
-        self.history_view = w.Select(options=[], rows=7, layout=w.Layout(width="100%", margin="0"))
+        self.history_view = w.Select(options=[], rows=2, layout=w.Layout(width="100%", margin="0"))
         self.history_view.add_class("ll-history")
         self.history_view.observe(self._on_pick, "value")
         self.output = w.HTML(layout=w.Layout(width="100%", margin="0"))
         self.output.add_class("ll-output")
-        self.counter = w.HTML()
+        self.history_hint = w.HTML(note("(no command yet: the commands you run are listed here, oldest first; "
+                                        "pick one to put it back in the command box)"),
+                                   layout=w.Layout(width="100%", margin="0"))
+        self.history_hint.add_class("ll-history-hint")
+        self.counter = w.HTML(layout=w.Layout(width="100%", margin="0"))
         self.counter.add_class("ll-counter")
         self.image_view = picture_view("ll-container-picture")
         self.diff_view = w.HTML(layout=w.Layout(width="100%", margin="0"))
         self.diff_view.add_class("ll-diff")
         self.tree_view = w.HTML(layout=w.Layout(width="100%", margin="0"))
         self.tree_view.add_class("ll-tree")
-        self.copyups_view = w.HTML(layout=w.Layout(width="100%"))
+        self.copyups_view = w.HTML(layout=w.Layout(width="100%", margin="0 0 4px 0"))
         self.copyups_view.add_class("ll-copyups")
         self.tag_box = w.Text(placeholder="tag (optional)", layout=w.Layout(width="160px"))
         self.commit_button = w.Button(description="Commit", icon="camera", tooltip="docker commit",
@@ -353,14 +383,15 @@ class ContainerPlayground(LabWidget):
         self.volume_button.add_class("ll-volume")
         self.volume_button.observe(self._on_volume, "value")
         self._volume_spec = self._default_volume()
-        self.result = w.HTML(layout=w.Layout(width="100%"))
+        self.result = w.HTML(layout=w.Layout(width="100%", margin="0"))
         self.result.add_class("ll-result")
         intro = w.HTML(CSS + '<div style="font-size:13px;margin-bottom:4px"><b>Container playground</b> · '
                        "commands run in the container's shell; watch <code>docker diff</code>, the copy-ups and "
                        "the read-write layer change. Pick a command in the history to run it again.</div>")
         prompt = w.HBox([w.HTML('<span style="font-family:monospace;font-size:14px;margin-right:4px">$</span>'),
                          self.command, self.run_button], layout=w.Layout(align_items="center"))
-        top = w.HBox([w.VBox([heading("History (pick one to run it again)"), self.history_view],
+        top = w.HBox([w.VBox([heading("History, oldest first (pick one to run it again)"), self.history_hint,
+                              self.history_view],
                              layout=column("32%")),
                       w.VBox([heading("Output of the last command"), self.output], layout=column("68%", last=True))])
         lower = w.HBox([w.VBox([heading("docker diff (new lines highlighted)"), self.diff_view],
@@ -419,14 +450,21 @@ class ContainerPlayground(LabWidget):
             return
         self._syncing = True
         try:
-            self.history_view.options = list(reversed(self._history))
+            self.history_view.options = list(self._history)         # oldest first, as p.history
             self.history_view.value = None
+            self.history_view.rows = max(2, min(7, len(self._history)))
+            self.history_view.layout.display = "" if self._history else "none"
+            self.history_hint.layout.display = "none" if self._history else ""
             name, path = self._volume_spec
             mounted = (name, path) in [(m.source, m.destination) for m in c.mounts if m.type == "volume"]
             self.volume_button.value = mounted
-            self.volume_button.description = (f"volume {name} at {path}: mounted" if mounted
-                                              else f"volume {name} at {path}: not mounted")
-            self.volume_button.tooltip = "recreate the container with or without the volume; the history is replayed"
+            self.volume_button.description = (f"volume {name} at {path}: mounted · click to unmount" if mounted
+                                              else f"volume {name} at {path}: not mounted · click to mount")
+            self.volume_button.tooltip = (
+                f"{'Unmount' if mounted else 'Mount'} volume {name} at {path}: Docker cannot change the mounts of a "
+                f"container, so this removes the container (docker rm -f), runs a new one from the same image "
+                f"{'without' if mounted else 'with'} -v {name}:{path} and replays the history in it. Files written "
+                f"under {path} go to the volume when it is mounted, to the read-write layer (docker diff) when not.")
             self.volume_button.button_style = "success" if mounted else ""
         finally:
             self._syncing = False
@@ -484,8 +522,8 @@ class ContainerPlayground(LabWidget):
                 return html_pre("(docker diff reports nothing, yet the read-write layer is not empty: it holds "
                                 f"{count_text(len(self._container.rootfs.upper), 'entry')} that docker diff does "
                                 "not report, such as a file copied up whose content and times did not change)",
-                                height="300px")
-            return html_pre("(no changes: the read-write layer is empty)", height="300px")
+                                height="300px", wrap=True)
+            return html_pre("(no changes: the read-write layer is empty)", height="300px", wrap=True)
         fresh = set(self._last_changes)
         rows = []
         colours = {"A": GREEN, "C": "#8F6A00", "D": VERMILLION_TEXT}
@@ -494,7 +532,7 @@ class ContainerPlayground(LabWidget):
             if line in fresh:
                 style += f";font-weight:700;background:{PURPLE_TINT}"
             rows.append(f'<span class="ll-diff-line" style="{style}">{esc(line)}</span>')
-        return raw_pre("\n".join(rows), height="300px")
+        return raw_pre("\n".join(rows), height="300px", wrap=True)
 
     def _tree_html(self) -> str:
         key = (self._upper_key, tuple(self._focus), tuple(self._changed_paths), self._volume_state())
@@ -527,8 +565,12 @@ class ContainerPlayground(LabWidget):
         legend = {"rw": "rw    read-write layer (what the container wrote)",
                   "init": "init  init layer (mount points and empty placeholders)"}
         tail = [legend[k] for k in ("rw", "init") if k in shown] + ["L0…   image layers, base first"]
-        head = "highlighted: on the way to what the last command changed" if self._changed_paths else \
-            "the container's top directory"
+        if self._changed_paths:
+            head = "highlighted: on the way to what the last command changed"
+        elif self._last is not None and self._focus != ["/"]:
+            head = "the last command changed no file: the tree stays where an earlier command wrote"
+        else:
+            head = "the container's top directory"
         return tree_html(blocks, before=[head], after=tail, height="300px")
 
     def _picture(self) -> bytes:

@@ -15,6 +15,7 @@ BuildStepper: 0 of 3 steps run - next FROM busybox
 from __future__ import annotations
 
 import pathlib
+import re
 
 from ...errors import LayerlabError
 from ...tables import human_size
@@ -29,7 +30,8 @@ MAX_OUTPUT_LINES = 6
 
 
 def _instruction_text(ins) -> str:
-    return " ".join(ins.original.split())
+    """The instruction on one line: continuation backslashes dropped, whitespace collapsed."""
+    return " ".join(re.sub(r"\\[ \t]*\r?\n", " ", ins.original).split())
 
 
 def step_summary(step) -> str:
@@ -323,15 +325,25 @@ class BuildStepper(LabWidget):
             ins = build.next_instruction
             next_line = ins.line if ins is not None and not build.done else None
         width = len(str(len(lines)))
+        spans: dict[int, int] = {}          # continuation line -> the line its instruction starts on
+        if build is not None and build.text == self._text:
+            for _, ins in build.plan:
+                for k in range(ins.line + 1, max(ins.line, ins.end_line) + 1):
+                    spans[k] = ins.line
+        # one grid row per line: number | marker | text (wraps, keeps its indentation) | badge (never clipped)
+        grid = (f"display:grid;grid-template-columns:calc({width}ch + 10px) 1.4em minmax(0,1fr) max-content;"
+                "column-gap:0;align-items:start;padding:1px 6px 1px 4px;border-left:4px solid transparent")
         rows = []
         for n, text in enumerate(lines, 1):
             classes = ["ll-line"]
-            style = "display:flex;align-items:baseline;padding:1px 4px;border-left:4px solid transparent"
+            style = grid
             marker, badge = " ", ""
             if n in current:
                 classes.append("ll-current")
                 style += f";background:{PURPLE_TINT};border-left-color:{PURPLE};font-weight:600"
-                marker = "▶"
+                marker = "▶" if n not in spans else " "
+            if n in spans:
+                classes.append("ll-continued")
             if n == self._error_line:
                 classes.append("ll-error-line")
                 style += f";background:{VERMILLION_TINT};border-left-color:{VERMILLION}"
@@ -340,10 +352,15 @@ class BuildStepper(LabWidget):
                 badge = _badge(done[n])
             elif n == next_line:
                 badge = f'<span class="ll-badge ll-badge-config" style="color:{MUTED}">next</span>'
+            elif n in spans and (spans[n] in done or spans[n] == next_line):
+                badge = f'<span class="ll-badge-cont" style="color:{MUTED};font-size:11px;margin-left:6px">' \
+                        f"↳ line {spans[n]}</span>"
             rows.append(f'<div class="{" ".join(classes)}" data-line="{n}" style="{style}">'
-                        f'<span style="color:{MUTED};min-width:{width + 1}ch;text-align:right;margin-right:8px;'
-                        f'user-select:none">{n}</span><span style="width:1.2em;color:{PURPLE}">{marker}</span>'
-                        f'<span style="white-space:pre;flex:0 1 auto">{esc(text) or " "}</span>{badge}</div>')
+                        f'<span style="color:{MUTED};text-align:right;padding-right:10px;user-select:none">{n}</span>'
+                        f'<span style="color:{PURPLE}">{marker}</span>'
+                        f'<span class="ll-line-text" style="white-space:pre-wrap;overflow-wrap:anywhere;'
+                        f'min-width:0">{esc(text) or " "}</span>'
+                        f'<span style="white-space:nowrap">{badge}</span></div>')
             if n == self._error_line:
                 rows.append(_error_row(self._error, width))
         if self._error and self._error_line is None:
@@ -352,8 +369,8 @@ class BuildStepper(LabWidget):
             rows.append(f'<div style="color:{MUTED};font-size:11px;margin:4px 8px 0 8px">the text above does not parse: '
                         f"the build below is the last good one ({count_text(len(build.steps), 'step')} run)</div>")
         return ('<div style="font-family:var(--jp-code-font-family,monospace);font-size:12.5px;line-height:1.5;'
-                'border:1px solid #E0E0E0;border-radius:4px;padding:4px 0;background:#FFF;color:#222">'
-                + "".join(rows) + "</div>")
+                'border:1px solid #E0E0E0;border-radius:4px;padding:4px 0;background:#FFF;color:#222;'
+                'overflow-x:auto">' + "".join(rows) + "</div>")
 
     def _total(self) -> int:
         build = self._build
@@ -381,31 +398,43 @@ class BuildStepper(LabWidget):
     def _log_html(self) -> str:
         build = self._build
         if build is None:
-            return raw_pre(esc("no build yet: the Dockerfile does not parse"), height="360px")
+            return raw_pre(esc("no build yet: the Dockerfile does not parse"), height="360px", wrap=True)
         out = []
         for s in build.steps:
-            head = f"{s.number:>2}  {_instruction_text(s.instruction)}"
-            out.append(f"<b>{esc(head)}</b>")
-            out.append("    " + esc(_log_detail(s)))
-            for line in s.output.splitlines()[:MAX_OUTPUT_LINES]:
-                out.append(f'    <span style="color:#555">│ {esc(line)}</span>')
-            extra = len(s.output.splitlines()) - MAX_OUTPUT_LINES
+            out.append(_log_line(f"<b>{esc(f'{s.number:>2}  {_instruction_text(s.instruction)}')}</b>", 0, 4))
+            out.append(_log_line(esc(_log_detail(s)), 4))
+            if s.cached:
+                # a cache hit reuses the layer: the command did not run, so there is no output to show
+                if s.output.strip():
+                    out.append(_log_line('<span class="ll-cache-hit" style="color:#555">│ cache hit: not run, '
+                                         "so no output</span>", 4))
+                continue
+            lines = s.output.splitlines()
+            for line in lines[:MAX_OUTPUT_LINES]:
+                out.append(_log_line(f'<span style="color:#555">│ {esc(line)}</span>', 4))
+            extra = len(lines) - MAX_OUTPUT_LINES
             if extra > 0:
-                out.append(f'    <span style="color:#777">│ … {count_text(extra, "more line")} of output</span>')
+                out.append(_log_line(f'<span style="color:#777">│ … {count_text(extra, "more line")} of output</span>',
+                                     4))
         ran = {id(s.instruction) for s in build.steps}
         pending = [ins for _, ins in build.plan if id(ins) not in ran]
         for k, ins in enumerate(pending):
             n = len(build.steps) + k + 1
             word = "next" if k == 0 else "to run"
-            out.append(f'<span style="color:#888">{esc(f"{n:>2}  {_instruction_text(ins)}")}   ({word})</span>')
+            out.append(_log_line(f'<span style="color:#888">{esc(f"{n:>2}  {_instruction_text(ins)}")}   ({word})'
+                                 "</span>", 0, 4))
         if build.done:
             img = build.image
             tag = f" tagged {build.tag}" if getattr(build, "tag", None) else ""
-            out.append(f'<span style="color:#007A5A"><b>{esc(f"built {img.short_id}{tag}: ")}'
-                       f"{esc(count_text(len(img.layers), 'layer'))}, {esc(human_size(image_size(img)))}</b></span>")
+            out.append(_log_line(f'<span style="color:#007A5A"><b>{esc(f"built {img.short_id}{tag}: ")}'
+                                 f"{esc(count_text(len(img.layers), 'layer'))}, {esc(human_size(image_size(img)))}"
+                                 "</b></span>", 0, 4))
+        if build.steps:
+            out.append(_log_line(f'<span class="ll-layer-count" style="color:#555">{esc(layer_count(build.steps))}'
+                                 "</span>", 0, 4))
         if self._error_detail and self._error_line is not None and build.text == self._text:
-            out.append(f'<span style="color:{VERMILLION_TEXT}">{esc(self._error_detail)}</span>')
-        return raw_pre("\n".join(out), height="360px")
+            out.append(_log_line(f'<span style="color:{VERMILLION_TEXT}">{esc(self._error_detail)}</span>', 0, 4))
+        return raw_pre("".join(out), height="360px", wrap=True)
 
     def _picture(self) -> bytes:
         from .. import graph
@@ -472,6 +501,31 @@ class BuildStepper(LabWidget):
         if self._error:
             text += f" - error at {self._error}" if self._error_line else f" - error: {self._error}"
         return text
+
+
+def _log_line(inner_html: str, indent: int, hang: int = 2) -> str:
+    """One line of the step log: it wraps, its wrapped part indented hang more than its first line."""
+    return (f'<div class="ll-log-line" style="padding-left:{indent + hang}ch;text-indent:-{hang}ch">'
+            f"{inner_html}</div>")
+
+
+def layer_count(steps) -> str:
+    """What the steps run so far did to the layer stack: new layers built, layers reused from the cache (a cache
+    hit adds no new layer: it reuses one), steps that only changed the config.
+
+    >>> from types import SimpleNamespace as S
+    >>> layer_count([S(kind="from", cached=None, layer=None), S(kind="layer", cached=True, layer=1),
+    ...              S(kind="layer", cached=False, layer=1), S(kind="config", cached=None, layer=None)])
+    'so far: 1 new layer built, 1 layer reused from the cache, 1 config-only step'
+    """
+    built = sum(1 for s in steps if s.kind == "layer" and s.layer is not None and not s.cached)
+    reused = sum(1 for s in steps if s.kind == "layer" and s.layer is not None and s.cached)
+    config = sum(1 for s in steps if s.kind == "config" or (s.kind == "layer" and s.layer is None))
+    parts = [f"{count_text(built, 'new layer')} built"]
+    parts.append(f"{count_text(reused, 'layer')} reused from the cache")
+    if config:
+        parts.append(count_text(config, "config-only step"))
+    return "so far: " + ", ".join(parts)
 
 
 def _touches_lower(step, build) -> bool:

@@ -1,6 +1,4 @@
-"""A typical RUN line on a tree of ~5,000 entries stays well under 100 ms (best of 5, catalog loaded)."""
-
-import time
+"""A typical RUN line works on trees of thousands of entries (its speed: benchmarks/bench_shell.py)."""
 
 import pytest
 
@@ -11,21 +9,17 @@ from .trees import debian_spec, tree
 RUN_LINE = "apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*"
 
 
-def _best(make_fs, line: str, runs: int = 5) -> float:
-    best = float("inf")
-    for _ in range(runs):
-        fs = make_fs()
-        t0 = time.perf_counter()
-        r = Shell(fs).run(line)
-        best = min(best, time.perf_counter() - t0)
-        assert r.exit_code == 0, r
-    return best
+def _run(fs, line: str):
+    r = Shell(fs).run(line)
+    assert r.exit_code == 0, r
+    return fs
 
 
 def test_run_line_on_5000_entries_with_the_test_catalog():
     spec = debian_spec({f"/usr/share/filler/d{i // 50}/f{i}": "x" * (i % 7) for i in range(4_900)})
     assert len(tree(spec).snapshot()) > 5_000
-    assert _best(lambda: tree(spec), RUN_LINE) < 0.1
+    fs = _run(tree(spec), RUN_LINE)
+    assert fs.exists("/usr/bin/curl") and fs.listdir("/var/lib/apt/lists") in ([], ["partial"])
 
 
 def test_run_line_on_the_real_debian_base_with_the_real_catalog(monkeypatch):
@@ -41,4 +35,5 @@ def test_run_line_on_the_real_debian_base_with_the_real_catalog(monkeypatch):
         pytest.skip(f"real catalog or base image not usable yet: {exc}")
     from layerlab.shell.commands import packages
     monkeypatch.setattr(packages, "get_catalog", lambda: catalog)
-    assert _best(lambda: WorkTree(snap, clock=lambda: 1_764_424_800), RUN_LINE, runs=3) < 0.1
+    fs = _run(WorkTree(snap, clock=lambda: 1_764_424_800), RUN_LINE)
+    assert fs.exists("/usr/bin/curl") and fs.listdir("/var/lib/apt/lists") in ([], ["partial"])
