@@ -112,7 +112,7 @@ class Columns(Text):
                 return ""
             head, rest = html.escape(lines[0]), html.escape("\n".join(lines[1:]))
             return (f'<div style="font-weight:600;color:{head_colour};margin-bottom:2px">{head}</div>'
-                    f'<pre style="margin:0;white-space:pre-wrap;overflow-wrap:anywhere;font-size:12px">{rest}</pre>')
+                    f'<pre style="margin:0;white-space:pre-wrap;overflow-wrap:break-word;font-size:12px">{rest}</pre>')
         cell = 'style="vertical-align:top;padding:4px 18px 4px 0;text-align:left;width:50%"'
         return (f'<table style="border-collapse:collapse;width:100%;font-family:var(--jp-code-font-family,'
                 f'monospace)"><tr><td {cell}>{block(self.left, "#0072B2")}</td>'

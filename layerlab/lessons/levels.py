@@ -20,6 +20,7 @@ import textwrap
 from dataclasses import dataclass, field
 from typing import Callable
 
+from ..analysis import short_command
 from ..engine import Engine
 from ..errors import LayerlabError
 from ..image.dockerfile import parse_dockerfile
@@ -239,7 +240,7 @@ def _current(state: State, lv: Level) -> list[str]:
         img = state.image
         lines = [f"{len(img.layers)} layers, {img.size:,} B"]
         for h in img.history[-6:]:
-            shown = " ".join(h.created_by.split())  # tabs and newlines of long RUN lines would break the columns
+            shown = short_command(h.created_by, width=10_000)   # the Dockerfile line, spaces collapsed
             shown = shown if len(shown) <= 64 else shown[:63] + "…"
             lines.append(("  config " if h.empty_layer else "  layer  ") + shown)
         return lines
