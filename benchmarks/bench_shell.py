@@ -11,24 +11,14 @@ Prints medians of several runs, each beside a floor measured in the same run:
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 
+from bench_merge import median_time
 from layerlab.fs.union import merge
 from layerlab.fs.worktree import WorkTree
 from layerlab.image import bases
 from layerlab.shell import Shell
 
 RUN_LINE = "apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*"
-
-
-def median_time(fn, runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def run_line(snap, line: str) -> None:
