@@ -91,7 +91,21 @@ def tools_root() -> Path:
     root = Path(tempfile.gettempdir()) / f"ll{secrets.token_hex(4)}"
     root.mkdir(mode=0o700)
     yield root
+    _unmount_under(root)
     shutil.rmtree(root, ignore_errors=True)
+
+
+def _unmount_under(root: Path) -> None:
+    """Unmount what the tools left mounted below root (containers/storage keeps its overlay dir and a working
+    container's merged/ mounted), deepest first, so removing root never leaves a mount behind."""
+    try:
+        with open("/proc/self/mounts") as f:
+            points = [line.split()[1] for line in f]
+    except OSError:
+        return
+    prefix = str(root) + "/"
+    for point in sorted((p for p in points if p.startswith(prefix)), key=len, reverse=True):
+        subprocess.run(["umount", "-l", point], capture_output=True)
 
 
 def _storage(root: Path, name: str) -> tuple[str, str]:
