@@ -20,7 +20,7 @@ from ...engine import Engine
 from ...errors import LayerlabError
 from ...fs.tarcodec import member_names
 from ...tables import human_size
-from ..answers import near, require_bytes
+from ..answers import near, require_bytes, words
 from ..core import Feedback, exercise
 
 # -- 03.1: the size of an image after RUN rm ---------------------------------------------------------------------
@@ -87,18 +87,12 @@ def app_members(driver: str = "overlay2") -> tuple[str, ...]:
 
 def _names(answer) -> set[str]:
     """Member names from a list, tuple or set of strings, or one string with a name per line or word."""
-    if isinstance(answer, str):
-        items = answer.replace(",", " ").split()
-    elif isinstance(answer, (list, tuple, set, frozenset)):
-        items = list(answer)
-    else:
-        raise LayerlabError(f"answer with a list of member names such as ['app/', 'app/x'] (you gave "
-                            f"{answer!r})")
+    items = words(answer)
+    if items is None:
+        raise LayerlabError(f"answer with a list of member names such as ['app/', 'app/x'] (you gave {answer!r})")
     out = set()
     for item in items:
-        if not isinstance(item, str):
-            raise LayerlabError(f"every member name is a string such as 'app/', not {item!r}")
-        name = item.strip().strip("'\"")
+        name = item
         while name.startswith("./"):
             name = name[2:]
         name = name.lstrip("/").rstrip("/")

@@ -18,6 +18,7 @@ from functools import lru_cache
 from ...engine import Engine
 from ...errors import LayerlabError
 from ...fs.entries import Dir, Whiteout
+from ..answers import words
 from ..core import Feedback, exercise
 
 # -- 05.3: what docker commit captures -------------------------------------------------------------------------------
@@ -42,19 +43,10 @@ def job_model() -> dict:
 
 def _paths(answer) -> set[str]:
     """Paths from a set, list or tuple of strings, or one string with paths separated by spaces or commas."""
-    if isinstance(answer, str):
-        items = answer.replace(",", " ").split()
-    elif isinstance(answer, (list, tuple, set, frozenset)):
-        items = list(answer)
-    else:
-        raise LayerlabError(f"answer with a set of paths such as {{'/etc/motd'}} (you gave {answer!r})")
-    out = set()
-    for item in items:
-        if not isinstance(item, str):
-            raise LayerlabError(f"every path is a string such as '/etc/motd', not {item!r}")
-        path = "/" + item.strip().strip("'\"").strip("/")
-        out.add(path)
-    return out
+    items = words(answer)
+    if items is None:
+        raise LayerlabError(f"answer with a set of path strings such as {{'/etc/motd'}} (you gave {answer!r})")
+    return {"/" + item.strip("/") for item in items}
 
 
 @exercise("05.3", hints=[

@@ -10,7 +10,7 @@ from typing import Any
 from ...analysis import wasted_bytes
 from ...engine import Engine
 from ...fs.content import Synthetic
-from ..answers import byte_count
+from ..answers import byte_count, words
 from ..core import Feedback, exercise
 
 # -- 10.1: a .dockerignore ----------------------------------------------------------------------------------
@@ -87,17 +87,11 @@ def _close(value: int, target: int, tolerance: float) -> bool:
 
 # -- 10.1 -----------------------------------------------------------------------------------------------------
 def _files(answer: Any) -> set[str] | None:
-    if isinstance(answer, str):
-        items = [p for p in answer.replace(",", " ").split() if p]
-    elif isinstance(answer, (list, tuple, set, frozenset)):
-        items = list(answer)
-    else:
+    items = words(answer)
+    if items is None:
         return None
     out = set()
-    for item in items:
-        if not isinstance(item, str):
-            return None
-        p = item.strip().strip("'\"")
+    for p in items:
         for prefix in ("/app/", "app/", "./", "/"):
             if p.startswith(prefix):
                 p = p[len(prefix):]
